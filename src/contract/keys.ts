@@ -1,0 +1,25 @@
+/** API keys (API.md §5). */
+import { Type } from 'typebox';
+import type { Static } from 'typebox';
+import { Id, KeyVisibility, Timestamp } from './common.js';
+
+export const KeyInfo = Type.Object({
+  keyId: Type.Integer(),
+  userId: Type.Integer(),
+  key: Type.String({ description: 'full key at creation and for the primary key; otherwise first 4 + … + last 4' }),
+  visibility: KeyVisibility,
+  created: Timestamp,
+});
+export type KeyInfo = Static<typeof KeyInfo>;
+
+export const CreateKeyBody = Type.Object({ userId: Id(), visibility: KeyVisibility });
+export type CreateKeyBody = Static<typeof CreateKeyBody>;
+
+export const GetKeyBody = Type.Object({ userId: Id() });
+export type GetKeyBody = Static<typeof GetKeyBody>;
+
+export const ListKeysBody = Type.Object({ userId: Id(), visibility: Type.Optional(KeyVisibility) });
+export type ListKeysBody = Static<typeof ListKeysBody>;
+
+export const DeleteKeyBody = Type.Object({ keyId: Id() });
+export type DeleteKeyBody = Static<typeof DeleteKeyBody>;

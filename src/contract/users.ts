@@ -1,0 +1,117 @@
+/** Users (API.md §2 UserIDInfo, §3 bodies). */
+import { Type } from 'typebox';
+import type { Static } from 'typebox';
+import {
+  AuthLevel, AuthLevelInput, CellCarrier, Formatted, Id, IdOrZero, NullableTimestamp, PageNo, RecordsPerPage,
+  Secret, Status, Text, Timestamp,
+} from './common.js';
+import { AUTH_LEVELS } from '../domain/levels.js';
+import { PASSWORD_MAX, PASSWORD_MIN } from '../domain/password-policy.js';
+
+export const LOGIN_PATTERN = '^[A-Za-z0-9._@+-]{1,64}$';
+export const NAME_MAX = 128;
+
+const LOGIN_RULE = { pattern: LOGIN_PATTERN, minLength: 1, maxLength: 64, description: '1–64 of letters, digits and . _ - @ +' };
+const Email = Formatted('ecgrid-email', 254);
+const Name = Text(NAME_MAX);
+const Password = Secret({ format: 'ecgrid-password' });
+
+/** The seed's response object; field order as in API.md §2, extension fields after. */
+export const UserIDInfo = Type.Object(
+  {
+    userId: Type.Integer(),
+    login: Type.String(),
+    email: Type.String(),
+    firstName: Type.String(),
+    lastName: Type.String(),
+    networkId: Type.Integer(),
+    mailboxId: Type.Integer({ description: '0 = network-level user' }),
+    authLevel: AuthLevel,
+    status: Status,
+    created: Timestamp,
+    modified: Timestamp,
+    lastLogin: NullableTimestamp,
+    lockedOut: Type.Boolean(),
+    company: Type.String(),
+    phone: Type.String(),
+    cellPhone: Type.String(),
+    cellCarrier: CellCarrier,
+    timeZoneOffset: Type.Union([Type.Number(), Type.Null()]),
+  }
+);
+export type UserIDInfo = Static<typeof UserIDInfo>;
+
+/** PUT /v2/users — the seed. Extension: `status` (Active ↔ Suspended only). */
+export const UpdateUserBody = Type.Object({
+  userId: Id('ID of the user to update'),
+  email: Type.Optional(Email),
+  firstName: Type.Optional(Name),
+  lastName: Type.Optional(Name),
+  status: Type.Optional(Type.Enum(['Active', 'Suspended'], { description: 'Extension: suspend or reactivate' })),
+});
+export type UpdateUserBody = Static<typeof UpdateUserBody>;
+
+/** POST /v2/users. Decision: `loginName` is accepted as an alias of `login`. */
+export const CreateUserBody = Type.Object({
+  login: Type.String({ ...LOGIN_RULE, 'x-alias': 'loginName' }),
+  password: Password,
+  email: Email,
+  firstName: Type.Optional(Name),
+  lastName: Type.Optional(Name),
+  networkId: Type.Optional(IdOrZero('default: the caller\'s network')),
+  mailboxId: Type.Optional(IdOrZero('default: the caller\'s mailbox; 0 = network level')),
+  authLevel: Type.Optional(AuthLevelInput),
+});
+export type CreateUserBody = Static<typeof CreateUserBody>;
+
+export const ListUsersBody = Type.Object({
+  networkId: Type.Optional(IdOrZero('0 or absent = any in scope')),
+  mailboxId: Type.Optional(IdOrZero('0 or absent = any in scope')),
+  authLevel: Type.Optional(AuthLevelInput),
+  status: Type.Optional(Status),
+  pageNo: Type.Optional(PageNo),
+  recordsPerPage: Type.Optional(RecordsPerPage),
+});
+export type ListUsersBody = Static<typeof ListUsersBody>;
+
+export const ByNameBody = Type.Object({ login: Type.String({ minLength: 1, maxLength: 64 }) });
+export type ByNameBody = Static<typeof ByNameBody>;
+
+export const SetPasswordBody = Type.Object({ userId: Id(), newPassword: Password });
+export type SetPasswordBody = Static<typeof SetPasswordBody>;
+
+export const GeneratePasswordBody = Type.Object({
+  length: Type.Optional(Type.Integer({ minimum: PASSWORD_MIN, maximum: PASSWORD_MAX, default: 12 })),
+});
+export type GeneratePasswordBody = Static<typeof GeneratePasswordBody>;
+
+export const SetRoleBody = Type.Object({
+  userId: Id(),
+  authLevel: Type.Enum([...AUTH_LEVELS], { description: 'the new level (not NoChange)' }),
+  networkId: Type.Optional(IdOrZero()),
+  mailboxId: Type.Optional(IdOrZero()),
+});
+export type SetRoleBody = Static<typeof SetRoleBody>;
+
+export const SetNetworkMailboxBody = Type.Object({
+  userId: Id(),
+  networkId: IdOrZero(),
+  mailboxId: Type.Optional(IdOrZero()),
+});
+export type SetNetworkMailboxBody = Static<typeof SetNetworkMailboxBody>;
+
+export const UpdateConfigBody = Type.Object({
+  userId: Id(),
+  company: Type.Optional(Text(NAME_MAX)),
+  phone: Type.Optional(Text(32)),
+  cellPhone: Type.Optional(Type.String({ maxLength: 32, pattern: '^[0-9+() .-]*$' })),
+  cellCarrier: Type.Optional(CellCarrier),
+  timeZoneOffset: Type.Optional(Type.Number({ minimum: -12, maximum: 14, multipleOf: 0.25 })),
+});
+export type UpdateConfigBody = Static<typeof UpdateConfigBody>;
+
+export const SendSmsBody = Type.Object({
+  userId: Id(),
+  message: Type.String({ minLength: 1, maxLength: 160 }),
+});
+export type SendSmsBody = Static<typeof SendSmsBody>;

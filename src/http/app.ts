@@ -1,0 +1,149 @@
+/**
+ * buildApp: the Fastify application, configured and routed, never listening.
+ * Public routes sit outside the authenticated scope; every other route passes
+ * the authentication hook first (API.md §1 "Order of checks").
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest, preValidationHookHandler, RouteOptions } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from '../config.js';
+import { FORMATS } from '../contract/formats.js';
+import { ApiError } from '../contract/errors.js';
+import type { Store } from '../store/store.js';
+import { createServices, type Services } from '../services/index.js';
+import { registerUserRoutes } from '../routes/users.js';
+import { registerPublicAuthRoutes } from '../routes/auth.js';
+import { errorEnvelope, sendError } from './errors.js';
+import { compileNormalizer, parseJsonBody } from './wire.js';
+import { AllowedMethods } from './method-not-allowed.js';
+import type { App } from './route-host.js';
+
+export interface BuildOptions {
+  /** Pre-built services (tests share one set between app and fixtures). */
+  services?: Services;
+  /** Where logs go; default stdout. Tests pass a stream to inspect them. */
+  logStream?: NodeJS.WritableStream;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+function bearerToken(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const match = /^Bearer\s+(.+)$/i.exec(header.trim());
+  return match ? match[1]!.trim() : '';
+}
+
+/** Adds the wire-reading step (wire.ts) in front of validation of every route with a body or params. */
+function addWireNormalization(route: RouteOptions): void {
+  const schema = route.schema as { body?: object; params?: object } | undefined;
+  const steps: preValidationHookHandler[] = [];
+  if (schema?.body) {
+    const normalize = compileNormalizer(schema.body);
+    steps.push((request, _reply, done) => {
+      try {
+        request.body = normalize(request.body);
+        done();
+      } catch (error) {
+        done(error as Error);
+      }
+    });
+  }
+  if (schema?.params) {
+    const normalize = compileNormalizer(schema.params);
+    steps.push((request, _reply, done) => {
+      request.params = normalize(request.params);
+      done();
+    });
+  }
+  if (steps.length === 0) return;
+  const existing = route.preValidation ? (Array.isArray(route.preValidation) ? route.preValidation : [route.preValidation]) : [];
+  route.preValidation = [...steps, ...existing];
+}
+
+interface AjvLike {
+  addFormat(name: string, format: { type: 'string'; validate: (value: string) => boolean }): unknown;
+  addKeyword(keyword: string): unknown;
+}
+
+/** Our string formats and annotation keywords, known to the validator. */
+function addSchemaVocabulary(ajv: AjvLike): AjvLike {
+  for (const [name, format] of Object.entries(FORMATS)) ajv.addFormat(name, { type: 'string', validate: format.validate });
+  ajv.addKeyword('x-alias');
+  return ajv;
+}
+
+export async function buildApp(config: Config, store: Store, options: BuildOptions = {}): Promise<App> {
+  const services = options.services ?? createServices(config, store);
+  const allowed = new AllowedMethods();
+
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: { paths: ['req.headers["x-api-key"]', 'req.headers.authorization', 'req.body'], censor: '[redacted]' },
+      ...(options.logStream ? { stream: options.logStream } : {}),
+    },
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    return503OnClosing: true,
+    routerOptions: { caseSensitive: true, ignoreTrailingSlash: false, maxParamLength: 200 },
+    ajv: {
+      customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false, verbose: true },
+      plugins: [addSchemaVocabulary as never],
+    },
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
+      sendError(request, reply, ApiError.invalid('url', error.message.slice(0, 200))),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorateRequest('caller', null as never);
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+
+  app.addHook('onRoute', (route) => {
+    addWireNormalization(route);
+    allowed.add(route.method, route.url);
+  });
+
+  app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
+
+  app.setNotFoundHandler((request, reply) => {
+    const methods = allowed.forPath(request.url);
+    if (methods) {
+      return reply
+        .code(405)
+        .header('Allow', methods.join(', '))
+        .send(errorEnvelope('InvalidParameter', `method: ${request.method} is not allowed here; use ${methods.join(', ')}`));
+    }
+    return reply.code(404).send(errorEnvelope('ObjectNotFound', `No route ${request.method} ${request.url.split('?')[0]}.`));
+  });
+
+  registerPublicAuthRoutes({ app, services });
+
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', async (request) => {
+      const apiKey = request.headers['x-api-key'];
+      const principal = await services.auth.authenticate({
+        apiKey: Array.isArray(apiKey) ? apiKey.join(',') : apiKey,
+        bearer: bearerToken(request.headers.authorization),
+      });
+      request.caller = { principal, requestId: request.id, clientIp: request.ip };
+    });
+    registerUserRoutes({ app: scope, services });
+  });
+
+  return app;
+}
+
+export type { App };
+export type { TypeBoxTypeProvider };

@@ -1,0 +1,25 @@
+/** What a route plugin receives: the typed Fastify scope and the services. */
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Services } from '../services/index.js';
+import type { RequestContext } from '../services/context.js';
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export interface RouteHost {
+  app: App;
+  services: Services;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who is calling; set by the authentication hook on authenticated routes. */
+    caller: RequestContext;
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Authentication: turns the credential of a request into a Principal, or
+ * answers 401. A user that is not Active, or whose network or mailbox is
+ * Suspended/Terminated, cannot authenticate whatever it presents.
+ */
+import { ApiError } from '../contract/errors.js';
+import { admitsMembers, userMayAuthenticate, type Status } from '../domain/statuses.js';
+import type { Principal } from '../domain/types.js';
+import { hashApiKey, sameDigest } from '../security/api-keys.js';
+import type { Store } from '../store/store.js';
+import type { KeyCredential } from '../store/queries/keys.js';
+
+export interface Credentials {
+  apiKey: string | undefined;
+  bearer: string | undefined;
+}
+
+/** Whether the user and the tenancy it lives in still let it in. */
+export function standingAllowsAccess(credential: Pick<KeyCredential, 'user' | 'networkStatus' | 'mailboxStatus'>): boolean {
+  const { user, networkStatus, mailboxStatus } = credential;
+  if (!userMayAuthenticate(user.status)) return false;
+  if (user.networkId > 0 && (networkStatus === null || !admitsMembers(networkStatus as Status))) return false;
+  if (user.mailboxId > 0 && (mailboxStatus === null || !admitsMembers(mailboxStatus as Status))) return false;
+  return true;
+}
+
+export class AuthService {
+  constructor(private readonly store: Store) {}
+
+  /** X-API-Key wins when both are present (API.md §1); with neither, the API-key error answers. */
+  async authenticate(credentials: Credentials): Promise<Principal> {
+    if (credentials.apiKey !== undefined) return this.authenticateApiKey(credentials.apiKey);
+    if (credentials.bearer !== undefined) return this.authenticateBearer(credentials.bearer);
+    throw ApiError.invalidApiKey();
+  }
+
+  async authenticateApiKey(apiKey: string): Promise<Principal> {
+    const keyHash = hashApiKey(apiKey);
+    const credential = await this.store.read((r) => r.keys.findCredential(keyHash));
+    if (
+      !credential ||
+      !sameDigest(credential.keyHash, keyHash) ||
+      credential.revokedAt !== null ||
+      (credential.expiresAt !== null && Date.parse(credential.expiresAt) <= Date.now()) ||
+      !standingAllowsAccess(credential)
+    ) {
+      throw ApiError.invalidApiKey();
+    }
+    return { ...credential.user, credential: { kind: 'key', keyId: credential.keyId } };
+  }
+
+  async authenticateBearer(_token: string): Promise<Principal> {
+    throw ApiError.invalidSession();
+  }
+}

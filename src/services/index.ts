@@ -1,0 +1,23 @@
+/** Wires the services of one server instance. */
+import type { Config } from '../config.js';
+import { KeyVault } from '../security/key-vault.js';
+import type { Store } from '../store/store.js';
+import { AuthService } from './auth-service.js';
+import { UserService } from './user-service.js';
+
+export interface Services {
+  store: Store;
+  vault: KeyVault;
+  auth: AuthService;
+  users: UserService;
+}
+
+export function createServices(config: Config, store: Store): Services {
+  const vault = KeyVault.fromConfig(config);
+  return {
+    store,
+    vault,
+    auth: new AuthService(store),
+    users: new UserService(store, vault),
+  };
+}

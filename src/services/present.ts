@@ -1,0 +1,73 @@
+/** Domain objects → wire objects of API.md §2. */
+import type { UserIDInfo } from '../contract/users.js';
+import type { MailboxIDInfo, NetworkIDInfo } from '../contract/tenancy.js';
+import type { Mailbox, Network, User } from '../domain/types.js';
+
+/** `2024-03-15T10:22:00Z`: the reference's timestamps carry whole seconds. */
+export function wireTime(iso: string): string {
+  return `${iso.slice(0, 19)}Z`;
+}
+
+export function isLockedOut(user: Pick<User, 'lockedUntil'>, nowMs = Date.now()): boolean {
+  return user.lockedUntil !== null && Date.parse(user.lockedUntil) > nowMs;
+}
+
+export function presentUser(user: User): UserIDInfo {
+  return {
+    userId: user.userId,
+    login: user.login,
+    email: user.email,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    networkId: user.networkId,
+    mailboxId: user.mailboxId,
+    authLevel: user.authLevel,
+    status: user.status,
+    created: wireTime(user.created),
+    modified: wireTime(user.modified),
+    lastLogin: user.lastLogin === null ? null : wireTime(user.lastLogin),
+    lockedOut: isLockedOut(user),
+    company: user.company,
+    phone: user.phone,
+    cellPhone: user.cellPhone,
+    cellCarrier: user.cellCarrier,
+    timeZoneOffset: user.timeZoneOffset,
+  };
+}
+
+function presentAddress(t: Network) {
+  return {
+    address1: t.address1,
+    address2: t.address2,
+    city: t.city,
+    state: t.state,
+    zip: t.zip,
+    phone: t.phone,
+    website: t.website,
+  };
+}
+
+export function presentNetwork(n: Network): NetworkIDInfo {
+  return {
+    networkId: n.networkId,
+    uniqueId: n.uniqueId,
+    companyName: n.companyName,
+    status: n.status,
+    created: wireTime(n.created),
+    modified: wireTime(n.modified),
+    ...presentAddress(n),
+  };
+}
+
+export function presentMailbox(m: Mailbox): MailboxIDInfo {
+  return {
+    mailboxId: m.mailboxId,
+    networkId: m.networkId,
+    uniqueId: m.uniqueId,
+    companyName: m.companyName,
+    status: m.status,
+    created: wireTime(m.created),
+    modified: wireTime(m.modified),
+    ...presentAddress(m),
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Issuing and reading a user's primary API key: used by key-generate, the
+ * Root bootstrap, the keys API and the operator CLI alike.
+ */
+import { generateApiKey, hashApiKey, keyHint } from '../security/api-keys.js';
+import type { KeyVault } from '../security/key-vault.js';
+import type { Repositories } from '../store/store.js';
+import type { ApiKey, User } from '../domain/types.js';
+import type { RequestContext, SystemContext } from './context.js';
+import { nowIso } from './context.js';
+import { auditEvent } from './audit-trail.js';
+
+/**
+ * Inside a transaction: revokes the user's primary key, stores `key` (or a new
+ * random one) as the primary — hash plus sealed copy — and audits it.
+ * Returns the key in clear, for the caller to hand out once.
+ */
+export async function issuePrimaryKey(
+  tx: Repositories,
+  vault: KeyVault,
+  user: Pick<User, 'userId' | 'networkId' | 'mailboxId'>,
+  context: RequestContext | SystemContext,
+  key: string = generateApiKey(),
+  keyId?: number,
+): Promise<{ key: string; info: ApiKey }> {
+  const now = nowIso();
+  const revoked = await tx.keys.revokePrimary(user.userId, now);
+  const info = await tx.keys.insert({
+    keyId,
+    userId: user.userId,
+    keyHash: hashApiKey(key),
+    hint: keyHint(key),
+    visibility: 'Private',
+    isPrimary: true,
+    ciphertext: vault.seal(user.userId, key),
+    created: now,
+    expiresAt: null,
+  });
+  await tx.audit.insert(
+    auditEvent(context, 'key.generate-primary', { type: 'key', id: info.keyId, networkId: user.networkId, mailboxId: user.mailboxId }, {
+      primaryKeyId: { old: null, new: info.keyId },
+      ...(revoked > 0 ? { previousPrimaryRevoked: { old: false, new: true } } : {}),
+    }),
+  );
+  return { key, info };
+}

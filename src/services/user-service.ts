@@ -1,0 +1,224 @@
+/**
+ * Users: the seed (PUT /v2/users) and its neighbours. Each mutation is one
+ * transaction: load (locking), authorize, check business rules, write, audit.
+ * Password hashing happens before the transaction opens.
+ */
+import { ApiError } from '../contract/errors.js';
+import type { CreateUserBody, ListUsersBody, UpdateUserBody } from '../contract/users.js';
+import {
+  canChangeStatus, canCreateUser, canManageUser, canReadApiKey, canReadUser, canTerminateUser,
+} from '../domain/permissions.js';
+import { networkInScope, placementInScope, scopeOf, type Scope } from '../domain/scopes.js';
+import { placementProblem } from '../domain/placement.js';
+import type { AuthLevel } from '../domain/levels.js';
+import type { User } from '../domain/types.js';
+import { hashPassword } from '../security/passwords.js';
+import type { KeyVault } from '../security/key-vault.js';
+import { StoreConflict } from '../store/errors.js';
+import type { Repositories, Store } from '../store/store.js';
+import type { UserPatch } from '../store/queries/users.js';
+import { enforce } from './access.js';
+import { auditEvent, diff, userTarget } from './audit-trail.js';
+import type { RequestContext } from './context.js';
+import { nowIso } from './context.js';
+import { issuePrimaryKey } from './primary-keys.js';
+
+const PROFILE_FIELDS = ['email', 'firstName', 'lastName', 'status'] as const;
+const CREATED_FIELDS = ['login', 'email', 'firstName', 'lastName', 'networkId', 'mailboxId', 'authLevel', 'status'] as const;
+
+export const userNotFound = (id: number) => () => ApiError.notFound('User', id);
+
+/** Loads a user for a change (locking its row) or answers 404. */
+export async function loadUserForUpdate(tx: Repositories, userId: number): Promise<User> {
+  const user = await tx.users.findByIdForUpdate(userId);
+  if (!user) throw userNotFound(userId)();
+  return user;
+}
+
+/** A Terminated user is permanent: no later change is accepted. */
+export function refuseTerminated(user: User, field = 'userId'): void {
+  if (user.status === 'Terminated') throw ApiError.invalid(field, `user ${user.userId} is Terminated and cannot be changed`);
+}
+
+/** The last active Root can be neither suspended, terminated nor demoted. */
+export async function protectLastRoot(tx: Repositories, user: User, field: string): Promise<void> {
+  if (user.authLevel === 'Root' && user.status === 'Active' && (await tx.users.countActiveRoots()) <= 1) {
+    throw ApiError.invalid(field, 'the last active Root cannot be suspended, terminated or demoted');
+  }
+}
+
+/**
+ * Checks that a (level, network, mailbox) placement exists, is live, is in the
+ * caller's scope and is consistent (API.md §3); 400 naming the field otherwise.
+ * Missing and out-of-scope destinations get the same words.
+ */
+export async function checkPlacement(
+  tx: Repositories,
+  scope: Scope,
+  level: AuthLevel,
+  networkId: number,
+  mailboxId: number,
+): Promise<void> {
+  const network = networkId > 0 ? await tx.networks.findById(networkId) : null;
+  const mailbox = mailboxId > 0 ? await tx.mailboxes.findById(mailboxId) : null;
+  const usableNetwork = network && network.status !== 'Terminated' && networkInScope(scope, networkId) ? network : null;
+  const usableMailbox =
+    mailbox && mailbox.status !== 'Terminated' && placementInScope(scope, mailbox.networkId, mailboxId) ? mailbox : null;
+  const problem = placementProblem(level, networkId, mailboxId, usableNetwork, usableMailbox);
+  if (problem) throw new ApiError(400, 'InvalidParameter', problem.message);
+  // What is left: a level-consistent placement the caller may still not use (mailbox 0 for a mailbox-scoped caller).
+  if (!placementInScope(scope, networkId, mailboxId)) {
+    throw networkId > 0 && mailboxId === 0
+      ? ApiError.invalid('mailboxId', 'must be your own mailbox (network level is outside your scope)')
+      : ApiError.invalid('networkId', 'no such network');
+  }
+}
+
+export class UserService {
+  constructor(
+    private readonly store: Store,
+    private readonly vault: KeyVault,
+  ) {}
+
+  /** GET /v2/users/{id} */
+  async get(context: RequestContext, userId: number): Promise<User> {
+    const user = await this.store.read((r) => r.users.findById(userId));
+    if (!user) throw userNotFound(userId)();
+    enforce(canReadUser(context.principal, user), userNotFound(userId));
+    return user;
+  }
+
+  /** GET /v2/users/me */
+  async me(context: RequestContext): Promise<User> {
+    return this.get(context, context.principal.userId);
+  }
+
+  /** PUT /v2/users — the seed. */
+  async update(context: RequestContext, body: UpdateUserBody): Promise<User> {
+    return this.store.transaction(async (tx) => {
+      const before = await loadUserForUpdate(tx, body.userId);
+      // Sending the current status back (a client round-tripping the object) is not a status change.
+      const statusChange = body.status !== undefined && body.status !== before.status ? body.status : undefined;
+      enforce(
+        statusChange !== undefined ? canChangeStatus(context.principal, before) : canManageUser(context.principal, before),
+        userNotFound(body.userId),
+      );
+      refuseTerminated(before);
+      if (statusChange === 'Suspended') await protectLastRoot(tx, before, 'status');
+
+      const patch: UserPatch = {};
+      if (body.email !== undefined && body.email !== before.email) patch.email = body.email;
+      if (body.firstName !== undefined && body.firstName !== before.firstName) patch.firstName = body.firstName;
+      if (body.lastName !== undefined && body.lastName !== before.lastName) patch.lastName = body.lastName;
+      if (statusChange !== undefined) patch.status = statusChange;
+      if (Object.keys(patch).length === 0) return before;
+
+      const after = (await tx.users.update(before.userId, patch, nowIso()))!;
+      if (statusChange === 'Suspended') await tx.sessions.revokeAllOfUser(before.userId, nowIso());
+      await tx.audit.insert(auditEvent(context, 'user.update', userTarget(after), diff(before, after, PROFILE_FIELDS)));
+      return after;
+    });
+  }
+
+  /** POST /v2/users */
+  async create(context: RequestContext, body: CreateUserBody): Promise<User> {
+    const caller = context.principal;
+    const authLevel: AuthLevel = body.authLevel === undefined || body.authLevel === 'NoChange' ? 'MailboxUser' : body.authLevel;
+    enforce(canCreateUser(caller, authLevel), () => ApiError.forbidden());
+    if (body.networkId === undefined && caller.networkId === 0) {
+      throw ApiError.invalid('networkId', 'is required for a caller without a network');
+    }
+    const networkId = body.networkId ?? caller.networkId;
+    const mailboxId = body.mailboxId ?? (networkId === caller.networkId ? caller.mailboxId : 0);
+    const passwordHash = await hashPassword(body.password);
+    return this.store.transaction(async (tx) => {
+      await checkPlacement(tx, scopeOf(caller), authLevel, networkId, mailboxId);
+      let user: User;
+      try {
+        user = await tx.users.insert({
+          login: body.login,
+          email: body.email,
+          firstName: body.firstName ?? '',
+          lastName: body.lastName ?? '',
+          networkId,
+          mailboxId,
+          authLevel,
+          status: 'Active',
+          passwordHash,
+          created: nowIso(),
+        });
+      } catch (error) {
+        if (error instanceof StoreConflict) throw ApiError.duplicate('login', `"${body.login}" already exists in network ${networkId}`);
+        throw error;
+      }
+      await tx.audit.insert(auditEvent(context, 'user.create', userTarget(user), diff(null, user, CREATED_FIELDS)));
+      return user;
+    });
+  }
+
+  /** POST /v2/users/list: one page in scope, and the total. */
+  async list(context: RequestContext, body: ListUsersBody): Promise<{ users: User[]; total: number }> {
+    return this.store.read((r) =>
+      r.users.list(
+        scopeOf(context.principal),
+        {
+          networkId: body.networkId || undefined,
+          mailboxId: body.mailboxId || undefined,
+          authLevel: body.authLevel === 'NoChange' ? undefined : body.authLevel,
+          status: body.status,
+        },
+        { pageNo: body.pageNo ?? 1, recordsPerPage: body.recordsPerPage ?? 25 },
+      ),
+    );
+  }
+
+  /** POST /v2/users/by-name */
+  async byName(context: RequestContext, login: string): Promise<User[]> {
+    return this.store.read((r) => r.users.findByLogin(login, scopeOf(context.principal)));
+  }
+
+  /** DELETE /v2/users/{id}: permanent; keys and sessions revoked in the same transaction. */
+  async terminate(context: RequestContext, userId: number): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      const before = await loadUserForUpdate(tx, userId);
+      enforce(canTerminateUser(context.principal, before), userNotFound(userId));
+      if (before.status === 'Terminated') throw ApiError.invalid('id', `user ${userId} is already Terminated`);
+      await protectLastRoot(tx, before, 'id');
+      const now = nowIso();
+      const after = (await tx.users.update(userId, { status: 'Terminated' }, now))!;
+      const keysRevoked = await tx.keys.revokeAllOfUser(userId, now);
+      await tx.sessions.revokeAllOfUser(userId, now);
+      await tx.audit.insert(
+        auditEvent(context, 'user.terminate', userTarget(after), {
+          ...diff(before, after, ['status']),
+          keysRevoked: { old: 0, new: keysRevoked },
+        }),
+      );
+    });
+  }
+
+  /** POST /v2/users/key-generate/{id}: a new primary key; the previous one stops working at once. */
+  async generateKey(context: RequestContext, userId: number): Promise<string> {
+    return this.store.transaction(async (tx) => {
+      const user = await loadUserForUpdate(tx, userId);
+      enforce(canManageUser(context.principal, user), userNotFound(userId));
+      refuseTerminated(user, 'id');
+      return (await issuePrimaryKey(tx, this.vault, user, context)).key;
+    });
+  }
+
+  /** GET /v2/users/key/{id}: the current primary key, decrypted; the read is audited. */
+  async readKey(context: RequestContext, userId: number): Promise<string> {
+    return this.store.transaction(async (tx) => {
+      const user = await tx.users.findById(userId);
+      if (!user) throw userNotFound(userId)();
+      enforce(canReadApiKey(context.principal, user), userNotFound(userId));
+      const primary = await tx.keys.findPrimary(userId);
+      if (!primary) throw ApiError.notFound('API key', `of user ${userId}`);
+      await tx.audit.insert(
+        auditEvent(context, 'key.read', { type: 'key', id: primary.key.keyId, networkId: user.networkId, mailboxId: user.mailboxId }, {}),
+      );
+      return this.vault.open(userId, primary.ciphertext);
+    });
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * Everything that differs between SQLite and PostgreSQL, in one interface.
+ * Nothing above the store knows which one it is talking to.
+ */
+import type { Kysely, SelectQueryBuilder } from 'kysely';
+import type { Database } from '../schema.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface Dialect {
+  readonly name: DialectName;
+  readonly db: Kysely<Database>;
+  /** Column type of timestamps in migrations. */
+  readonly timeType: 'text' | 'timestamptz';
+  /** Turns driver errors into StoreConflict / StoreUnavailable; anything else is returned as is. */
+  mapError(error: unknown): unknown;
+  /** True for failures after which the whole transaction may simply be run again. */
+  isRetryable(error: unknown): boolean;
+  /** Locks the selected rows until commit. SQLite: no-op (BEGIN IMMEDIATE already holds the write lock). */
+  forUpdate<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
+  readTime(value: string | Date): string;
+  readCount(value: number | string | bigint): number;
+  /** After rows were inserted with explicit ids, make generated ids continue above the highest. */
+  syncIdentity(db: Kysely<Database>, table: 'users' | 'networks' | 'mailboxes' | 'api_keys'): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** ISO-8601 with milliseconds and Z, whatever the driver returned. */
+export function toIso(value: string | Date): string {
+  if (value instanceof Date) return value.toISOString();
+  return value;
+}

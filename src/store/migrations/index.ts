@@ -1,0 +1,38 @@
+/**
+ * The migration history, in order. Each file is self-contained and never
+ * edited after it lands; the same history runs on SQLite and PostgreSQL.
+ */
+import { Migrator } from 'kysely';
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import type { DialectName } from '../dialects/dialect.js';
+import * as m0001 from './0001-initial.js';
+
+export interface MigrationContext {
+  dialect: DialectName;
+}
+
+type MigrationModule = { up(db: Kysely<unknown>, context: MigrationContext): Promise<void> };
+
+const HISTORY: Array<[string, MigrationModule]> = [['0001-initial', m0001]];
+
+export const LATEST_MIGRATION = HISTORY[HISTORY.length - 1]![0];
+
+class HistoryProvider implements MigrationProvider {
+  constructor(private readonly context: MigrationContext) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return Object.fromEntries(
+      HISTORY.map(([name, module]) => [name, { up: (db: Kysely<unknown>) => module.up(db, this.context) }]),
+    );
+  }
+}
+
+/** Applies every pending migration; throws with the failing migration's name. */
+export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new HistoryProvider({ dialect }) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`migration ${failed} failed: ${(error as Error).message}`, { cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,73 @@
+/** The audit log: append-only. */
+import type { Kysely } from 'kysely';
+import type { Scope } from '../../domain/scopes.js';
+import type { AuditEvent, NewAuditEvent } from '../../domain/types.js';
+import type { Database } from '../schema.js';
+import type { Dialect } from '../dialects/dialect.js';
+import { auditInScope } from './scope-filter.js';
+
+export interface AuditFilter {
+  targetType?: AuditEvent['targetType'];
+  targetId?: number;
+  actorUserId?: number;
+  from?: string;
+  to?: string;
+}
+
+export class AuditQueries {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
+
+  async insert(event: NewAuditEvent): Promise<void> {
+    await this.db
+      .insertInto('audit_events')
+      .values({
+        at: event.at,
+        actor_user_id: event.actorUserId,
+        action: event.action,
+        target_type: event.targetType,
+        target_id: event.targetId,
+        target_network_id: event.targetNetworkId,
+        target_mailbox_id: event.targetMailboxId,
+        changes: JSON.stringify(event.changes),
+        request_id: event.requestId,
+        client_ip: event.clientIp,
+      })
+      .execute();
+  }
+
+  /** Events whose target is in scope, newest first, with the total count. */
+  async list(scope: Scope, filter: AuditFilter, page: { pageNo: number; recordsPerPage: number }): Promise<{ events: AuditEvent[]; total: number }> {
+    let query = this.db.selectFrom('audit_events').where(auditInScope(scope));
+    if (filter.targetType) query = query.where('target_type', '=', filter.targetType);
+    if (filter.targetId) query = query.where('target_id', '=', filter.targetId);
+    if (filter.actorUserId) query = query.where('actor_user_id', '=', filter.actorUserId);
+    if (filter.from) query = query.where('at', '>=', filter.from);
+    if (filter.to) query = query.where('at', '<', filter.to);
+    const rows = await query
+      .selectAll()
+      .orderBy('event_id', 'desc')
+      .limit(page.recordsPerPage)
+      .offset((page.pageNo - 1) * page.recordsPerPage)
+      .execute();
+    const count = await query.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
+    return {
+      events: rows.map((row) => ({
+        eventId: Number(row.event_id),
+        at: this.dialect.readTime(row.at),
+        actorUserId: row.actor_user_id,
+        action: row.action,
+        targetType: row.target_type as AuditEvent['targetType'],
+        targetId: row.target_id,
+        targetNetworkId: row.target_network_id,
+        targetMailboxId: row.target_mailbox_id,
+        changes: JSON.parse(row.changes) as AuditEvent['changes'],
+        requestId: row.request_id,
+        clientIp: row.client_ip,
+      })),
+      total: this.dialect.readCount(count.total),
+    };
+  }
+}

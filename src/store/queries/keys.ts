@@ -1,0 +1,176 @@
+/**
+ * API keys: stored as a SHA-256 hash; the primary key also as AES-256-GCM
+ * ciphertext. Plain reads (list) never select hash or ciphertext.
+ */
+import type { Kysely } from 'kysely';
+import type { ApiKey, KeyVisibility, Placement } from '../../domain/types.js';
+import type { AuthLevel } from '../../domain/levels.js';
+import type { Status } from '../../domain/statuses.js';
+import type { Database } from '../schema.js';
+import type { Dialect } from '../dialects/dialect.js';
+
+const KEY_COLUMNS = ['key_id', 'user_id', 'visibility', 'is_primary', 'key_hint', 'created', 'expires_at', 'revoked_at'] as const;
+
+export interface NewKey {
+  keyId?: number;
+  userId: number;
+  keyHash: string;
+  hint: string;
+  visibility: KeyVisibility;
+  isPrimary: boolean;
+  ciphertext: string | null;
+  created: string;
+  expiresAt: string | null;
+}
+
+/** What authentication needs to know about a key and everything it depends on. */
+export interface KeyCredential {
+  keyId: number;
+  keyHash: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  user: Placement & { login: string; status: Status };
+  networkStatus: string | null;
+  mailboxStatus: string | null;
+}
+
+export class KeyQueries {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
+
+  #toKey = (row: {
+    key_id: number; user_id: number; visibility: string; is_primary: number; key_hint: string;
+    created: string | Date; expires_at: string | Date | null; revoked_at: string | Date | null;
+  }): ApiKey => ({
+    keyId: row.key_id,
+    userId: row.user_id,
+    visibility: row.visibility as KeyVisibility,
+    isPrimary: row.is_primary === 1,
+    hint: row.key_hint,
+    created: this.dialect.readTime(row.created),
+    expiresAt: row.expires_at === null ? null : this.dialect.readTime(row.expires_at),
+    revokedAt: row.revoked_at === null ? null : this.dialect.readTime(row.revoked_at),
+  });
+
+  /**
+   * The key with this hash joined with its user's, network's and mailbox's
+   * status; null when no key has this hash (revoked keys are returned: the
+   * caller decides).
+   */
+  async findCredential(keyHash: string): Promise<KeyCredential | null> {
+    const row = await this.db
+      .selectFrom('api_keys as k')
+      .innerJoin('users as u', 'u.user_id', 'k.user_id')
+      .leftJoin('networks as n', 'n.network_id', 'u.network_id')
+      .leftJoin('mailboxes as m', 'm.mailbox_id', 'u.mailbox_id')
+      .select([
+        'k.key_id', 'k.key_hash', 'k.expires_at', 'k.revoked_at', 'u.user_id', 'u.login', 'u.network_id', 'u.mailbox_id',
+        'u.auth_level', 'u.status as user_status',
+        'n.status as network_status', 'm.status as mailbox_status',
+      ])
+      .where('k.key_hash', '=', keyHash)
+      .executeTakeFirst();
+    if (!row) return null;
+    return {
+      keyId: row.key_id,
+      keyHash: row.key_hash,
+      expiresAt: row.expires_at === null ? null : this.dialect.readTime(row.expires_at),
+      revokedAt: row.revoked_at === null ? null : this.dialect.readTime(row.revoked_at),
+      user: {
+        userId: row.user_id,
+        login: row.login,
+        networkId: row.network_id,
+        mailboxId: row.mailbox_id,
+        authLevel: row.auth_level as AuthLevel,
+        status: row.user_status as Status,
+      },
+      networkStatus: row.network_status,
+      mailboxStatus: row.mailbox_status,
+    };
+  }
+
+  /** Inserts a key; StoreConflict('api_keys_hash_unique') if the hash exists (a UUID collision: never in practice). */
+  async insert(key: NewKey): Promise<ApiKey> {
+    const row = await this.db
+      .insertInto('api_keys')
+      .values({
+        ...(key.keyId !== undefined ? { key_id: key.keyId } : {}),
+        user_id: key.userId,
+        key_hash: key.keyHash,
+        key_hint: key.hint,
+        visibility: key.visibility,
+        is_primary: key.isPrimary ? 1 : 0,
+        key_ciphertext: key.ciphertext,
+        created: key.created,
+        expires_at: key.expiresAt,
+      })
+      .returning(KEY_COLUMNS)
+      .executeTakeFirstOrThrow();
+    if (key.keyId !== undefined) await this.dialect.syncIdentity(this.db, 'api_keys');
+    return this.#toKey(row);
+  }
+
+  /** The user's live primary key with its ciphertext; null when it has none. */
+  async findPrimary(userId: number): Promise<{ key: ApiKey; ciphertext: string } | null> {
+    const row = await this.db
+      .selectFrom('api_keys')
+      .select([...KEY_COLUMNS, 'key_ciphertext'])
+      .where('user_id', '=', userId)
+      .where('is_primary', '=', 1)
+      .where('revoked_at', 'is', null)
+      .orderBy('key_id', 'desc')
+      .executeTakeFirst();
+    if (!row || row.key_ciphertext === null) return null;
+    return { key: this.#toKey(row), ciphertext: row.key_ciphertext };
+  }
+
+  /** The key with this id, revoked or not; null on a miss. */
+  async findById(keyId: number): Promise<ApiKey | null> {
+    const row = await this.db.selectFrom('api_keys').select(KEY_COLUMNS).where('key_id', '=', keyId).executeTakeFirst();
+    return row ? this.#toKey(row) : null;
+  }
+
+  /** The user's live keys (not revoked), by id, optionally of one visibility. */
+  async listLive(userId: number, visibility?: KeyVisibility): Promise<ApiKey[]> {
+    let query = this.db.selectFrom('api_keys').select(KEY_COLUMNS).where('user_id', '=', userId).where('revoked_at', 'is', null);
+    if (visibility) query = query.where('visibility', '=', visibility);
+    const rows = await query.orderBy('key_id').execute();
+    return rows.map(this.#toKey);
+  }
+
+  /** Revokes the user's primary key (and drops its ciphertext); returns how many were revoked. */
+  async revokePrimary(userId: number, at: string): Promise<number> {
+    const result = await this.db
+      .updateTable('api_keys')
+      .set({ revoked_at: at, key_ciphertext: null })
+      .where('user_id', '=', userId)
+      .where('is_primary', '=', 1)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  /** Revokes one key; returns whether it was live. */
+  async revoke(keyId: number, at: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('api_keys')
+      .set({ revoked_at: at, key_ciphertext: null })
+      .where('key_id', '=', keyId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** Revokes every live key of the user (termination); returns how many. */
+  async revokeAllOfUser(userId: number, at: string): Promise<number> {
+    const result = await this.db
+      .updateTable('api_keys')
+      .set({ revoked_at: at, key_ciphertext: null })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+}

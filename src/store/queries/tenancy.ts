@@ -1,0 +1,226 @@
+/**
+ * Networks and mailboxes: the same columns, the same mapping, two tables.
+ */
+import type { Kysely, Selectable } from 'kysely';
+import type { Scope } from '../../domain/scopes.js';
+import type { Status } from '../../domain/statuses.js';
+import type { Mailbox, Network } from '../../domain/types.js';
+import type { Database, TenantRow } from '../schema.js';
+import type { Dialect } from '../dialects/dialect.js';
+import { mailboxesInScope, networksInScope } from './scope-filter.js';
+
+const TENANT_COLUMNS = [
+  'unique_id', 'company_name', 'status', 'address1', 'address2', 'city', 'state', 'zip', 'phone', 'website', 'created', 'modified',
+] as const;
+
+/** Fields of a network or mailbox that an update may change. */
+export type TenantPatch = Partial<Pick<Network, 'companyName' | 'status' | 'address1' | 'address2' | 'city' | 'state' | 'zip' | 'phone' | 'website'>>;
+
+export interface NewTenant {
+  uniqueId: string;
+  companyName: string;
+  status: Status;
+  created: string;
+  address1?: string;
+  address2?: string;
+  city?: string;
+  state?: string;
+  zip?: string;
+  phone?: string;
+  website?: string;
+}
+
+const PATCH_COLUMNS: Record<keyof TenantPatch, keyof TenantRow> = {
+  companyName: 'company_name',
+  status: 'status',
+  address1: 'address1',
+  address2: 'address2',
+  city: 'city',
+  state: 'state',
+  zip: 'zip',
+  phone: 'phone',
+  website: 'website',
+};
+
+type TenantColumns = Pick<Selectable<TenantRow>, (typeof TENANT_COLUMNS)[number]>;
+
+function tenantValues(tenant: NewTenant) {
+  return {
+    unique_id: tenant.uniqueId,
+    unique_key: tenant.uniqueId.toLowerCase(),
+    company_name: tenant.companyName,
+    status: tenant.status,
+    address1: tenant.address1 ?? '',
+    address2: tenant.address2 ?? '',
+    city: tenant.city ?? '',
+    state: tenant.state ?? '',
+    zip: tenant.zip ?? '',
+    phone: tenant.phone ?? '',
+    website: tenant.website ?? '',
+    created: tenant.created,
+    modified: tenant.created,
+  };
+}
+
+function patchValues(patch: TenantPatch, modified: string): Record<string, unknown> {
+  const values: Record<string, unknown> = { modified };
+  for (const [field, value] of Object.entries(patch)) {
+    if (value !== undefined) values[PATCH_COLUMNS[field as keyof TenantPatch]] = value;
+  }
+  return values;
+}
+
+abstract class TenantQueries {
+  constructor(
+    protected readonly db: Kysely<Database>,
+    protected readonly dialect: Dialect,
+  ) {}
+
+  protected toTenant(row: TenantColumns & { network_id: number }): Network {
+    return {
+      networkId: row.network_id,
+      uniqueId: row.unique_id,
+      companyName: row.company_name,
+      status: row.status as Status,
+      address1: row.address1,
+      address2: row.address2,
+      city: row.city,
+      state: row.state,
+      zip: row.zip,
+      phone: row.phone,
+      website: row.website,
+      created: this.dialect.readTime(row.created),
+      modified: this.dialect.readTime(row.modified),
+    };
+  }
+}
+
+export class NetworkQueries extends TenantQueries {
+  #select() {
+    return this.db.selectFrom('networks').select([...TENANT_COLUMNS, 'network_id']);
+  }
+
+  /** The network with this id whatever its status; null on a miss. Sees every scope. */
+  async findById(networkId: number): Promise<Network | null> {
+    const row = await this.#select().where('network_id', '=', networkId).executeTakeFirst();
+    return row ? this.toTenant(row) : null;
+  }
+
+  async findByIdForUpdate(networkId: number): Promise<Network | null> {
+    const row = await this.dialect.forUpdate(this.#select().where('network_id', '=', networkId)).executeTakeFirst();
+    return row ? this.toTenant(row) : null;
+  }
+
+  /** Networks in scope, by id, optionally only the one holding `mailboxId`; with the total count. */
+  async list(
+    scope: Scope,
+    filter: { networkId?: number; mailboxId?: number; status?: Status },
+    page: { pageNo: number; recordsPerPage: number },
+  ): Promise<{ networks: Network[]; total: number }> {
+    let query = this.db.selectFrom('networks').where(networksInScope(scope));
+    if (filter.networkId) query = query.where('network_id', '=', filter.networkId);
+    if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.mailboxId) {
+      const mailboxId = filter.mailboxId;
+      query = query.where('network_id', 'in', (eb) =>
+        eb.selectFrom('mailboxes').select('mailboxes.network_id').where('mailboxes.mailbox_id', '=', mailboxId),
+      );
+    }
+    const rows = await query
+      .select([...TENANT_COLUMNS, 'network_id'])
+      .orderBy('network_id')
+      .limit(page.recordsPerPage)
+      .offset((page.pageNo - 1) * page.recordsPerPage)
+      .execute();
+    const count = await query.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
+    return { networks: rows.map((row) => this.toTenant(row)), total: this.dialect.readCount(count.total) };
+  }
+
+  /** Inserts a network, with an explicit id when given; StoreConflict('networks_unique_id_unique') on a taken uniqueId. */
+  async insert(network: NewTenant & { networkId?: number }): Promise<Network> {
+    const row = await this.db
+      .insertInto('networks')
+      .values({ ...(network.networkId !== undefined ? { network_id: network.networkId } : {}), ...tenantValues(network) })
+      .returning([...TENANT_COLUMNS, 'network_id'])
+      .executeTakeFirstOrThrow();
+    if (network.networkId !== undefined) await this.dialect.syncIdentity(this.db, 'networks');
+    return this.toTenant(row);
+  }
+
+  /** Applies the patch and returns the stored row; null on a miss. */
+  async update(networkId: number, patch: TenantPatch, modified: string): Promise<Network | null> {
+    const row = await this.db
+      .updateTable('networks')
+      .set(patchValues(patch, modified))
+      .where('network_id', '=', networkId)
+      .returning([...TENANT_COLUMNS, 'network_id'])
+      .executeTakeFirst();
+    return row ? this.toTenant(row) : null;
+  }
+}
+
+export class MailboxQueries extends TenantQueries {
+  #select() {
+    return this.db.selectFrom('mailboxes').select([...TENANT_COLUMNS, 'network_id', 'mailbox_id']);
+  }
+
+  #toMailbox = (row: TenantColumns & { network_id: number; mailbox_id: number }): Mailbox => ({
+    ...this.toTenant(row),
+    mailboxId: row.mailbox_id,
+  });
+
+  /** The mailbox with this id whatever its status; null on a miss. Sees every scope. */
+  async findById(mailboxId: number): Promise<Mailbox | null> {
+    const row = await this.#select().where('mailbox_id', '=', mailboxId).executeTakeFirst();
+    return row ? this.#toMailbox(row) : null;
+  }
+
+  async findByIdForUpdate(mailboxId: number): Promise<Mailbox | null> {
+    const row = await this.dialect.forUpdate(this.#select().where('mailbox_id', '=', mailboxId)).executeTakeFirst();
+    return row ? this.#toMailbox(row) : null;
+  }
+
+  /** Mailboxes in scope, by id, with the total count. */
+  async list(
+    scope: Scope,
+    filter: { networkId?: number; status?: Status },
+    page: { pageNo: number; recordsPerPage: number },
+  ): Promise<{ mailboxes: Mailbox[]; total: number }> {
+    let query = this.db.selectFrom('mailboxes').where(mailboxesInScope(scope));
+    if (filter.networkId) query = query.where('network_id', '=', filter.networkId);
+    if (filter.status) query = query.where('status', '=', filter.status);
+    const rows = await query
+      .select([...TENANT_COLUMNS, 'network_id', 'mailbox_id'])
+      .orderBy('mailbox_id')
+      .limit(page.recordsPerPage)
+      .offset((page.pageNo - 1) * page.recordsPerPage)
+      .execute();
+    const count = await query.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
+    return { mailboxes: rows.map(this.#toMailbox), total: this.dialect.readCount(count.total) };
+  }
+
+  /** Inserts a mailbox; StoreConflict('mailboxes_unique_id_unique') when its uniqueId is taken in the network. */
+  async insert(mailbox: NewTenant & { networkId: number; mailboxId?: number }): Promise<Mailbox> {
+    const row = await this.db
+      .insertInto('mailboxes')
+      .values({
+        ...(mailbox.mailboxId !== undefined ? { mailbox_id: mailbox.mailboxId } : {}),
+        network_id: mailbox.networkId,
+        ...tenantValues(mailbox),
+      })
+      .returning([...TENANT_COLUMNS, 'network_id', 'mailbox_id'])
+      .executeTakeFirstOrThrow();
+    if (mailbox.mailboxId !== undefined) await this.dialect.syncIdentity(this.db, 'mailboxes');
+    return this.#toMailbox(row);
+  }
+
+  async update(mailboxId: number, patch: TenantPatch, modified: string): Promise<Mailbox | null> {
+    const row = await this.db
+      .updateTable('mailboxes')
+      .set(patchValues(patch, modified))
+      .where('mailbox_id', '=', mailboxId)
+      .returning([...TENANT_COLUMNS, 'network_id', 'mailbox_id'])
+      .executeTakeFirst();
+    return row ? this.#toMailbox(row) : null;
+  }
+}

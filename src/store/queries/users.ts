@@ -1,0 +1,244 @@
+/**
+ * Users. Plain reads never select the password hash; `findCredentials` is the
+ * only method that does, for the auth service.
+ */
+import type { Kysely, Selectable } from 'kysely';
+import type { AuthLevel } from '../../domain/levels.js';
+import type { Status } from '../../domain/statuses.js';
+import type { CellCarrier } from '../../domain/cell-carriers.js';
+import type { Scope } from '../../domain/scopes.js';
+import type { User } from '../../domain/types.js';
+import type { Database, UsersTable } from '../schema.js';
+import type { Dialect } from '../dialects/dialect.js';
+import { usersInScope } from './scope-filter.js';
+
+const USER_COLUMNS = [
+  'user_id', 'login', 'email', 'first_name', 'last_name', 'network_id', 'mailbox_id', 'auth_level', 'status',
+  'failed_logins', 'locked_until', 'last_login', 'company', 'phone', 'cell_phone', 'cell_carrier',
+  'time_zone_offset', 'created', 'modified', 'version',
+] as const;
+
+type UserRow = Pick<Selectable<UsersTable>, (typeof USER_COLUMNS)[number]>;
+
+/** Fields a service may change; the store maintains login_key/email_key, modified and version. */
+export type UserPatch = Partial<
+  Pick<
+    User,
+    | 'email' | 'firstName' | 'lastName' | 'networkId' | 'mailboxId' | 'authLevel' | 'status' | 'failedLogins'
+    | 'lockedUntil' | 'lastLogin' | 'company' | 'phone' | 'cellPhone' | 'cellCarrier' | 'timeZoneOffset'
+  >
+> & { passwordHash?: string };
+
+export interface NewUser {
+  userId?: number;
+  login: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  networkId: number;
+  mailboxId: number;
+  authLevel: AuthLevel;
+  status: Status;
+  passwordHash: string;
+  created: string;
+  company?: string;
+  phone?: string;
+  cellPhone?: string;
+  cellCarrier?: CellCarrier;
+  timeZoneOffset?: number | null;
+}
+
+export interface UserFilter {
+  networkId?: number;
+  mailboxId?: number;
+  authLevel?: AuthLevel;
+  status?: Status;
+}
+
+const PATCH_COLUMNS: Record<keyof UserPatch, keyof UsersTable> = {
+  email: 'email',
+  firstName: 'first_name',
+  lastName: 'last_name',
+  networkId: 'network_id',
+  mailboxId: 'mailbox_id',
+  authLevel: 'auth_level',
+  status: 'status',
+  failedLogins: 'failed_logins',
+  lockedUntil: 'locked_until',
+  lastLogin: 'last_login',
+  company: 'company',
+  phone: 'phone',
+  cellPhone: 'cell_phone',
+  cellCarrier: 'cell_carrier',
+  timeZoneOffset: 'time_zone_offset',
+  passwordHash: 'password_hash',
+};
+
+export class UserQueries {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
+
+  #toUser = (row: UserRow): User => ({
+    userId: row.user_id,
+    login: row.login,
+    email: row.email,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    networkId: row.network_id,
+    mailboxId: row.mailbox_id,
+    authLevel: row.auth_level as AuthLevel,
+    status: row.status as Status,
+    created: this.dialect.readTime(row.created),
+    modified: this.dialect.readTime(row.modified),
+    lastLogin: row.last_login === null ? null : this.dialect.readTime(row.last_login),
+    failedLogins: row.failed_logins,
+    lockedUntil: row.locked_until === null ? null : this.dialect.readTime(row.locked_until),
+    company: row.company,
+    phone: row.phone,
+    cellPhone: row.cell_phone,
+    cellCarrier: row.cell_carrier as CellCarrier,
+    timeZoneOffset: row.time_zone_offset === null ? null : Number(row.time_zone_offset),
+    version: row.version,
+  });
+
+  /** The user with this id, whatever its status; null when there is none. Sees every scope. */
+  async findById(userId: number): Promise<User | null> {
+    const row = await this.db.selectFrom('users').select(USER_COLUMNS).where('user_id', '=', userId).executeTakeFirst();
+    return row ? this.#toUser(row) : null;
+  }
+
+  /** As findById, and locks the row until the transaction ends (PostgreSQL). */
+  async findByIdForUpdate(userId: number): Promise<User | null> {
+    const row = await this.dialect
+      .forUpdate(this.db.selectFrom('users').select(USER_COLUMNS).where('user_id', '=', userId))
+      .executeTakeFirst();
+    return row ? this.#toUser(row) : null;
+  }
+
+  /** Users in scope whose login equals `login` regardless of case, by userId; [] on a miss. */
+  async findByLogin(login: string, scope: Scope): Promise<User[]> {
+    const rows = await this.db
+      .selectFrom('users')
+      .select(USER_COLUMNS)
+      .where('login_key', '=', login.toLowerCase())
+      .where(usersInScope(scope))
+      .orderBy('user_id')
+      .execute();
+    return rows.map(this.#toUser);
+  }
+
+  /** One page of users in scope matching the filter, by userId, and how many match in all. */
+  async list(scope: Scope, filter: UserFilter, page: { pageNo: number; recordsPerPage: number }): Promise<{ users: User[]; total: number }> {
+    let query = this.db.selectFrom('users').where(usersInScope(scope));
+    if (filter.networkId) query = query.where('network_id', '=', filter.networkId);
+    if (filter.mailboxId) query = query.where('mailbox_id', '=', filter.mailboxId);
+    if (filter.authLevel) query = query.where('auth_level', '=', filter.authLevel);
+    if (filter.status) query = query.where('status', '=', filter.status);
+    const [rows, count] = await Promise.all([
+      query
+        .select(USER_COLUMNS)
+        .orderBy('user_id')
+        .limit(page.recordsPerPage)
+        .offset((page.pageNo - 1) * page.recordsPerPage)
+        .execute(),
+      query.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+    ]);
+    return { users: rows.map(this.#toUser), total: this.dialect.readCount(count.total) };
+  }
+
+  /** Inserts a user; throws StoreConflict('users_login_unique') when the login is taken in that network. */
+  async insert(user: NewUser): Promise<User> {
+    const row = await this.db
+      .insertInto('users')
+      .values({
+        ...(user.userId !== undefined ? { user_id: user.userId } : {}),
+        login: user.login,
+        login_key: user.login.toLowerCase(),
+        email: user.email,
+        email_key: user.email.toLowerCase(),
+        first_name: user.firstName,
+        last_name: user.lastName,
+        network_id: user.networkId,
+        mailbox_id: user.mailboxId,
+        auth_level: user.authLevel,
+        status: user.status,
+        password_hash: user.passwordHash,
+        company: user.company ?? '',
+        phone: user.phone ?? '',
+        cell_phone: user.cellPhone ?? '',
+        cell_carrier: user.cellCarrier ?? 'Undefined',
+        time_zone_offset: user.timeZoneOffset ?? null,
+        created: user.created,
+        modified: user.created,
+      })
+      .returning(USER_COLUMNS)
+      .executeTakeFirstOrThrow();
+    if (user.userId !== undefined) await this.dialect.syncIdentity(this.db, 'users');
+    return this.#toUser(row);
+  }
+
+  /**
+   * Applies the patch, stamps `modified`, bumps `version`, and returns the row as
+   * stored; null when the user does not exist.
+   */
+  async update(userId: number, patch: UserPatch, modified: string): Promise<User | null> {
+    const values: Record<string, unknown> = { modified };
+    for (const [field, value] of Object.entries(patch)) {
+      if (value === undefined) continue;
+      values[PATCH_COLUMNS[field as keyof UserPatch]] = value;
+    }
+    if (patch.email !== undefined) values.email_key = patch.email.toLowerCase();
+    const row = await this.db
+      .updateTable('users')
+      .set(values)
+      .set((eb) => ({ version: eb('version', '+', 1) }))
+      .where('user_id', '=', userId)
+      .returning(USER_COLUMNS)
+      .executeTakeFirst();
+    return row ? this.#toUser(row) : null;
+  }
+
+  /** How many Active Root users exist (the last one is protected). */
+  async countActiveRoots(): Promise<number> {
+    const row = await this.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('auth_level', '=', 'Root')
+      .where('status', '=', 'Active')
+      .executeTakeFirstOrThrow();
+    return this.dialect.readCount(row.n);
+  }
+
+  async hasRoot(): Promise<boolean> {
+    const row = await this.db.selectFrom('users').select('user_id').where('auth_level', '=', 'Root').limit(1).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** The password hash of a user, for verifying a login; null when the user does not exist. */
+  async findPasswordHash(userId: number): Promise<string | null> {
+    const row = await this.db.selectFrom('users').select('password_hash').where('user_id', '=', userId).executeTakeFirst();
+    return row?.password_hash ?? null;
+  }
+
+  /** Users whose login (or, failing that, e-mail address) equals `name` regardless of case; every scope. */
+  async findLoginCandidates(name: string): Promise<{ byLogin: User[]; byEmail: User[] }> {
+    const key = name.toLowerCase();
+    const byLogin = await this.db.selectFrom('users').select(USER_COLUMNS).where('login_key', '=', key).execute();
+    if (byLogin.length > 0) return { byLogin: byLogin.map(this.#toUser), byEmail: [] };
+    const byEmail = await this.db.selectFrom('users').select(USER_COLUMNS).where('email_key', '=', key).execute();
+    return { byLogin: [], byEmail: byEmail.map(this.#toUser) };
+  }
+
+  /** Users in a mailbox that are not Terminated (a mailbox with any cannot be terminated). */
+  async countLiveInMailbox(mailboxId: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('mailbox_id', '=', mailboxId)
+      .where('status', '!=', 'Terminated')
+      .executeTakeFirstOrThrow();
+    return this.dialect.readCount(row.n);
+  }
+}
