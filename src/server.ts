@@ -8,13 +8,14 @@ import { buildApp } from './http/app.js';
 import type { App } from './http/route-host.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
-import { createServices } from './services/index.js';
+import { createServices, type Services } from './services/index.js';
 import { ensureRootUser } from './services/bootstrap.js';
 import { loadDemoData } from './services/demo-data.js';
 
 export interface RunningServer {
   app: App;
   store: Store;
+  services: Services;
   url: string;
   stop(): Promise<void>;
 }
@@ -52,6 +53,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
   return {
     app,
     store,
+    services,
     url,
     stop() {
       stopping ??= (async () => {

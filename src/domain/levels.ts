@@ -59,6 +59,14 @@ export function isHigher(a: AuthLevel, b: AuthLevel): boolean {
   return RANK[a] < RANK[b];
 }
 
+/**
+ * PERMISSIONS.md "Outranks": C outranks U when C is strictly higher; a Root
+ * outranks everyone, other Roots included (self is decided by the caller).
+ */
+export function outranks(caller: AuthLevel, target: AuthLevel): boolean {
+  return caller === 'Root' || isHigher(caller, target);
+}
+
 /** True when `level` is at rank `limit` or higher (e.g. "rank ≤ NetworkAdmin"). */
 export function isAtLeast(level: AuthLevel, limit: AuthLevel): boolean {
   return RANK[level] <= RANK[limit];

@@ -5,7 +5,7 @@
  * Out of scope is `deny('not-found')` so that callers answer exactly as for a
  * missing object; in scope but not allowed is `deny('forbidden')`.
  */
-import { isAdminLevel, isAtLeast, isHigher } from './levels.js';
+import { isAdminLevel, isAtLeast, isHigher, outranks } from './levels.js';
 import { mailboxInScope, networkInScope, scopeOf, userInScope } from './scopes.js';
 import type { AuthLevel } from './levels.js';
 import type { Placement } from './types.js';
@@ -33,7 +33,7 @@ function administer(caller: Caller, target: TargetUser, rule: string, opts: { se
   if (!userInScope(scopeOf(caller), target)) return deny('not-found', rule);
   if (isSelf(caller, target)) return opts.selfAllowed ? ALLOW : deny('forbidden', `${rule}: never on self`);
   if (!isAdminLevel(caller.authLevel)) return deny('forbidden', `${rule}: admin level required`);
-  if (!isHigher(caller.authLevel, target.authLevel)) return deny('forbidden', `${rule}: caller must outrank target`);
+  if (!outranks(caller.authLevel, target.authLevel)) return deny('forbidden', `${rule}: caller must outrank target`);
   return ALLOW;
 }
 
@@ -93,7 +93,7 @@ export function canSetPassword(caller: Caller, target: TargetUser): Decision {
   if (!userInScope(scopeOf(caller), target)) return deny('not-found', 'set password');
   if (isSelf(caller, target)) return deny('forbidden', 'set password: use PUT /v2/auth/password for oneself');
   if (!isAtLeast(caller.authLevel, 'NetworkAdmin')) return deny('forbidden', 'set password: NetworkAdmin or higher');
-  if (!isHigher(caller.authLevel, target.authLevel)) return deny('forbidden', 'set password: caller must outrank target');
+  if (!outranks(caller.authLevel, target.authLevel)) return deny('forbidden', 'set password: caller must outrank target');
   return ALLOW;
 }
 
@@ -102,7 +102,7 @@ export function canReadApiKey(caller: Caller, target: TargetUser): Decision {
   if (!userInScope(scopeOf(caller), target)) return deny('not-found', 'read an API key');
   if (isSelf(caller, target)) return ALLOW;
   if (!isAtLeast(caller.authLevel, 'NetworkAdmin')) return deny('forbidden', 'read an API key: NetworkAdmin or higher');
-  if (!isHigher(caller.authLevel, target.authLevel)) return deny('forbidden', 'read an API key: caller must outrank target');
+  if (!outranks(caller.authLevel, target.authLevel)) return deny('forbidden', 'read an API key: caller must outrank target');
   return ALLOW;
 }
 

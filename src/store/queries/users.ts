@@ -200,15 +200,17 @@ export class UserQueries {
     return row ? this.#toUser(row) : null;
   }
 
-  /** How many Active Root users exist (the last one is protected). */
+  /**
+   * How many Active Root users exist (the last one is protected). Inside a
+   * transaction the rows are locked, so two transactions that each suspend one
+   * of the last two Roots cannot both pass the check (PostgreSQL re-reads the
+   * rows after waiting; SQLite has one writer).
+   */
   async countActiveRoots(): Promise<number> {
-    const row = await this.db
-      .selectFrom('users')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('auth_level', '=', 'Root')
-      .where('status', '=', 'Active')
-      .executeTakeFirstOrThrow();
-    return this.dialect.readCount(row.n);
+    const rows = await this.dialect
+      .forUpdate(this.db.selectFrom('users').select('user_id').where('auth_level', '=', 'Root').where('status', '=', 'Active'))
+      .execute();
+    return rows.length;
   }
 
   async hasRoot(): Promise<boolean> {

@@ -1,0 +1,92 @@
+/**
+ * A throwaway PostgreSQL cluster from the binaries on the machine (initdb,
+ * pg_ctl on PATH or under /usr/lib/postgresql/<v>/bin), in a temporary
+ * directory, on a free port. PostgreSQL refuses to run as root, so as root the
+ * cluster runs as the `postgres` user. Used by `npm test`, the benches and CI.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+function findBinary(name) {
+  const onPath = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
+  if (onPath) return onPath;
+  const base = '/usr/lib/postgresql';
+  if (existsSync(base)) {
+    for (const version of readdirSync(base).sort().reverse()) {
+      const candidate = join(base, version, 'bin', name);
+      if (existsSync(candidate)) return candidate;
+    }
+  }
+  throw new Error(`${name} not found: install PostgreSQL server binaries (Debian: apt-get install postgresql)`);
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function userId(name) {
+  return Number(execFileSync('id', ['-u', name], { encoding: 'utf8' }).trim());
+}
+
+export async function startPostgres({ log = () => {} } = {}) {
+  const initdb = findBinary('initdb');
+  const pgCtl = findBinary('pg_ctl');
+  const dir = mkdtempSync(join(tmpdir(), 'ecgrid-pg-'));
+  const dataDir = join(dir, 'data');
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    const uid = userId('postgres');
+    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+    chownSync(dir, uid, gid);
+  }
+  const run = (binary, args) => {
+    const [command, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', binary, ...args]] : [binary, args];
+    const result = spawnSync(command, argv, { encoding: 'utf8', cwd: dir });
+    if (result.status !== 0) throw new Error(`${binary} ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
+    return result.stdout;
+  };
+  const port = await freePort();
+  run(initdb, ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
+  const options = [
+    `-p ${port}`, `-k ${dir}`, '-c listen_addresses=127.0.0.1', '-c fsync=off', '-c synchronous_commit=off',
+    '-c full_page_writes=off', '-c max_connections=300', '-c shared_buffers=128MB',
+  ].join(' ');
+  run(pgCtl, ['-D', dataDir, '-o', options, '-l', join(dir, 'postgres.log'), '-w', '-t', '60', 'start']);
+  const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  log(`PostgreSQL started: pid ${pid}, ${url}`);
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    try {
+      process.kill(pid, 'SIGINT'); // fast shutdown
+    } catch {}
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        break;
+      }
+      spawnSync('sleep', ['0.1']);
+    }
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {}
+    rmSync(dir, { recursive: true, force: true });
+    log(`PostgreSQL stopped (pid ${pid})`);
+  };
+  return { url, port, pid, dir, stop };
+}

@@ -1,0 +1,52 @@
+/** A fresh database per test file, copied from the migrated template of the run. */
+import { copyFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import pg from 'pg';
+import { inject } from 'vitest';
+import type { DialectName } from '../../src/store/dialects/dialect.js';
+
+export const DIALECT = (process.env.ECGRID_TEST_DIALECT ?? 'sqlite') as DialectName;
+
+export interface TestDatabase {
+  databaseUrl: string | null;
+  sqliteFile: string;
+  /** Environment variables that point a server process at this database. */
+  env: Record<string, string>;
+  drop(): Promise<void>;
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+async function adminQuery(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: inject('pgUrl') });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function freshDatabase(): Promise<TestDatabase> {
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  if (DIALECT === 'postgres') {
+    const pgUrl = inject('pgUrl');
+    if (!pgUrl) throw new Error('the postgres project needs TEST_PG_URL: run the suite with `npm test`');
+    await adminQuery(`create database ${name} template ecgrid_template`);
+    const databaseUrl = withDatabase(pgUrl, name);
+    return {
+      databaseUrl,
+      sqliteFile: join(inject('testDir'), `${name}.unused.db`),
+      env: { DATABASE_URL: databaseUrl },
+      drop: () => adminQuery(`drop database if exists ${name} with (force)`),
+    };
+  }
+  const sqliteFile = join(inject('testDir'), `${name}.db`);
+  copyFileSync(inject('sqliteTemplate'), sqliteFile);
+  return { databaseUrl: null, sqliteFile, env: { ECGRID_DB: sqliteFile }, drop: async () => {} };
+}

@@ -1,0 +1,25 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Three projects: pure unit tests once, and everything that touches a store
+ * once per dialect. `npm test` (scripts/test.mjs) provides TEST_PG_URL from a
+ * throwaway cluster; without it the postgres project is not defined at all.
+ */
+const storeTests = ['test/store/**/*.test.ts', 'test/routes/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/migrations/**/*.test.ts', 'test/services/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/client/**/*.test.ts'];
+
+const dialects = process.env.TEST_PG_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+
+export default defineConfig({
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/domain/**/*.test.ts', 'test/unit/**/*.test.ts'] } },
+      ...dialects.map((dialect) => ({
+        extends: true,
+        test: { name: dialect, include: storeTests, globalSetup: ['test/support/global-setup.ts'], env: { ECGRID_TEST_DIALECT: dialect } },
+      })),
+    ],
+  },
+});
