@@ -17,7 +17,7 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/domain/**/*.test.ts', 'test/unit/**/*.test.ts'] } },
       ...dialects.map((dialect) => ({
-        extends: true,
+        extends: true as const,
         test: { name: dialect, include: storeTests, globalSetup: ['test/support/global-setup.ts'], env: { ECGRID_TEST_DIALECT: dialect } },
       })),
     ],

@@ -74,6 +74,14 @@ export async function checkPlacement(
   }
 }
 
+/** A unique-login violation (raised by the store after the transaction rolled back) → DuplicateObject. */
+export function loginConflict(error: unknown, login: string, networkId: number): unknown {
+  if (error instanceof StoreConflict && error.constraint === 'users_login_unique') {
+    return ApiError.duplicate('login', `"${login}" already exists in network ${networkId}`);
+  }
+  return error;
+}
+
 export class UserService {
   constructor(
     private readonly store: Store,
@@ -131,11 +139,10 @@ export class UserService {
     const networkId = body.networkId ?? caller.networkId;
     const mailboxId = body.mailboxId ?? (networkId === caller.networkId ? caller.mailboxId : 0);
     const passwordHash = await hashPassword(body.password);
-    return this.store.transaction(async (tx) => {
-      await checkPlacement(tx, scopeOf(caller), authLevel, networkId, mailboxId);
-      let user: User;
-      try {
-        user = await tx.users.insert({
+    try {
+      return await this.store.transaction(async (tx) => {
+        await checkPlacement(tx, scopeOf(caller), authLevel, networkId, mailboxId);
+        const user = await tx.users.insert({
           login: body.login,
           email: body.email,
           firstName: body.firstName ?? '',
@@ -147,13 +154,12 @@ export class UserService {
           passwordHash,
           created: nowIso(),
         });
-      } catch (error) {
-        if (error instanceof StoreConflict) throw ApiError.duplicate('login', `"${body.login}" already exists in network ${networkId}`);
-        throw error;
-      }
-      await tx.audit.insert(auditEvent(context, 'user.create', userTarget(user), diff(null, user, CREATED_FIELDS)));
-      return user;
-    });
+        await tx.audit.insert(auditEvent(context, 'user.create', userTarget(user), diff(null, user, CREATED_FIELDS)));
+        return user;
+      });
+    } catch (error) {
+      throw loginConflict(error, body.login, networkId);
+    }
   }
 
   /** POST /v2/users/list: one page in scope, and the total. */
