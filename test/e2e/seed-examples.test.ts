@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { runProcess } from '../support/process.js';
 
@@ -35,7 +35,7 @@ let dir: string;
 
 beforeAll(async () => {
   server = await startTestServer({ ECGRID_DEMO: '1' });
-  dir = join(server.config.sqliteFile, '..');
+  dir = inject('testDir');
 });
 afterAll(() => server?.close());
 
