@@ -18,7 +18,12 @@ export default defineConfig({
       { extends: true, test: { name: 'unit', include: ['test/domain/**/*.test.ts', 'test/unit/**/*.test.ts'] } },
       ...dialects.map((dialect) => ({
         extends: true as const,
-        test: { name: dialect, include: storeTests, globalSetup: ['test/support/global-setup.ts'], env: { ECGRID_TEST_DIALECT: dialect } },
+        test: {
+          name: dialect,
+          // test/postgres/: what only PostgreSQL can do (connections killed under the server, …).
+          include: dialect === 'postgres' ? [...storeTests, 'test/postgres/**/*.test.ts'] : storeTests, globalSetup: ['test/support/global-setup.ts'],
+          env: { ECGRID_TEST_DIALECT: dialect },
+        },
       })),
     ],
   },

@@ -20,15 +20,38 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Opens and prepares the database the configuration names. */
+/** Where the data lives, for messages: the PostgreSQL URL without its password, or the SQLite file. */
+export function describeDatabase(config: Pick<Config, 'databaseUrl' | 'sqliteFile'>): string {
+  if (!config.databaseUrl) return `SQLite database ${config.sqliteFile}`;
+  try {
+    const url = new URL(config.databaseUrl);
+    if (url.password) url.password = '***';
+    return `PostgreSQL database ${url.toString()}`;
+  } catch {
+    return 'PostgreSQL database (unparseable DATABASE_URL)';
+  }
+}
+
+/** Opens and prepares the database the configuration names; says which database when it cannot. */
 export async function prepareStore(config: Config): Promise<Store> {
-  const store = openStore(config);
+  let store: Store;
+  try {
+    store = openStore(config);
+  } catch (error) {
+    throw new Error(`cannot open the ${describeDatabase(config)}: ${(error as Error).message}`, { cause: error });
+  }
   try {
     await store.ping();
+  } catch (error) {
+    await store.close().catch(() => {});
+    const cause = (error as Error & { cause?: Error }).cause ?? error;
+    throw new Error(`cannot reach the ${describeDatabase(config)}: ${(cause as Error).message || (cause as { code?: string }).code}`, { cause: error });
+  }
+  try {
     await store.migrate();
   } catch (error) {
     await store.close().catch(() => {});
-    throw error;
+    throw new Error(`cannot migrate the ${describeDatabase(config)}: ${(error as Error).message}`, { cause: error });
   }
   return store;
 }

@@ -36,6 +36,7 @@ export class Repositories {
 }
 
 const MAX_ATTEMPTS = 5;
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class Store extends Repositories {
   readonly dialectName: DialectName;
@@ -47,27 +48,43 @@ export class Store extends Repositories {
 
   /**
    * Runs `work` in one transaction and returns its result. Driver errors come
-   * out as StoreConflict / StoreUnavailable; serialization failures and
-   * deadlocks are retried a few times (so `work` must be safe to run again: no
-   * side effects outside the transaction).
+   * out as StoreConflict / StoreUnavailable. Run again, a few times, on
+   * serialization failures and deadlocks, and when the connection died before
+   * the commit was sent (the database rolled it back, so nothing was written).
+   * A failure of the commit itself is not retried: its outcome is unknown.
+   * So `work` must have no side effects outside the transaction.
    */
   async transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
+      let committing = false;
       try {
-        return await this.dialect.db.transaction().execute((trx) => work(new Repositories(trx, this.dialect)));
+        return await this.dialect.db.transaction().execute(async (trx) => {
+          const result = await work(new Repositories(trx, this.dialect));
+          committing = true;
+          return result;
+        });
       } catch (error) {
-        if (attempt < MAX_ATTEMPTS && this.dialect.isRetryable(error)) continue;
-        throw this.dialect.mapError(error);
+        const mapped = this.dialect.mapError(error);
+        const retry = this.dialect.isRetryable(error) || (mapped instanceof StoreUnavailable && !committing);
+        if (retry && attempt < MAX_ATTEMPTS) {
+          await delay(attempt * 5);
+          continue;
+        }
+        throw mapped;
       }
     }
   }
 
-  /** Runs `work` outside a transaction, mapping driver errors. */
+  /** Runs `work` outside a transaction, mapping driver errors; a read on a dead connection is tried once more. */
   async read<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
-    try {
-      return await work(this);
-    } catch (error) {
-      throw this.dialect.mapError(error);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work(this);
+      } catch (error) {
+        const mapped = this.dialect.mapError(error);
+        if (mapped instanceof StoreUnavailable && attempt < 2) continue;
+        throw mapped;
+      }
     }
   }
 

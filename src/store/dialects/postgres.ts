@@ -16,16 +16,28 @@ export interface PostgresOptions {
 
 /** SQLSTATEs after which a transaction may be run again unchanged. */
 const RETRYABLE = new Set(['40001', '40P01']);
-/** Connection-level failures: the server is gone or refusing us. */
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004', '53300']);
+/** Socket-level failures: the server is gone or unreachable. */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
+/**
+ * SQLSTATE classes that mean "cannot use the database now": 08 connection
+ * exception, 53 insufficient resources, 57P operator intervention (shutdown,
+ * terminated backend), 28 authorization (bad credentials), 3D000 no such
+ * database, and 55000 when connections are switched off.
+ */
+function isUnavailableState(code: string, message: string): boolean {
+  return (
+    code.startsWith('08') || code.startsWith('53') || code.startsWith('57P') || code.startsWith('28') || code === '3D000' ||
+    (code === '55000' && /accepting connections/i.test(message))
+  );
+}
 
 // Counts and bigints come back as strings; ids fit in 32 bits, so parse int8 as a number.
 pg.types.setTypeParser(20, (value) => Number(value));
 
 function isConnectionFailure(error: unknown): boolean {
-  const code = (error as { code?: string }).code;
-  if (code && UNAVAILABLE_CODES.has(code)) return true;
+  const code = (error as { code?: string }).code ?? '';
   const message = String((error as Error)?.message ?? '');
+  if (UNAVAILABLE_CODES.has(code) || isUnavailableState(code, message)) return true;
   return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message);
 }
 
@@ -35,9 +47,18 @@ export function createPostgresDialect(options: PostgresOptions): Dialect {
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30_000,
+    // Nothing may hang a request: statements, lock waits and forgotten transactions are bounded.
+    statement_timeout: 15_000,
+    lock_timeout: 10_000,
+    idle_in_transaction_session_timeout: 30_000,
+    query_timeout: 20_000,
+    application_name: 'ecgrid-identity',
   });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
+  // A connection dying (failover, pg_terminate_backend) must not crash the process: the query
+  // in flight rejects (→ 503) and the pool replaces the client. Checked-out clients emit
+  // 'error' on themselves, idle ones on the pool; both need a listener.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     name: 'postgres',
