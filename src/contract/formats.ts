@@ -28,10 +28,18 @@ export function isWebUrl(value: string): boolean {
   }
 }
 
+/** A date (`2024-03-15`, midnight UTC) or a date-time with a zone (`2024-03-15T10:22:00Z`). */
+export function isTimestamp(value: string): boolean {
+  return (
+    /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(value) && Number.isFinite(Date.parse(value))
+  );
+}
+
 export const FORMATS = {
   'ecgrid-email': { validate: isValidEmail, message: 'must be a valid email address' },
   'ecgrid-password': { validate: meetsPasswordPolicy, message: PASSWORD_POLICY_TEXT },
   'ecgrid-url': { validate: isWebUrl, message: 'must be an http or https URL' },
+  'ecgrid-timestamp': { validate: isTimestamp, message: 'must be an ISO-8601 timestamp such as 2024-03-15T10:22:00Z' },
 } as const satisfies Record<string, { validate: (value: string) => boolean; message: string }>;
 
 export type FormatName = keyof typeof FORMATS;

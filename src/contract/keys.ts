@@ -1,7 +1,7 @@
 /** API keys (API.md §5). */
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
-import { Id, KeyVisibility, Timestamp } from './common.js';
+import { Id, KeyVisibility, NullableTimestamp, Timestamp } from './common.js';
 
 export const KeyInfo = Type.Object({
   keyId: Type.Integer(),
@@ -9,6 +9,9 @@ export const KeyInfo = Type.Object({
   key: Type.String({ description: 'full key at creation and for the primary key; otherwise first 4 + … + last 4' }),
   visibility: KeyVisibility,
   created: Timestamp,
+  isPrimary: Type.Boolean({ description: 'Extension: the user\'s primary key (the one GET /v2/users/key/{id} returns)' }),
+  /** Extension: when a Session key stops working; null for the others. */
+  expiresAt: NullableTimestamp,
 });
 export type KeyInfo = Static<typeof KeyInfo>;
 

@@ -77,6 +77,18 @@ export type UpdateNetworkBody = Static<typeof UpdateNetworkBody>;
 
 export const UNIQUE_ID_PATTERN = '^[A-Za-z0-9]{1,12}$';
 
+/**
+ * Create a network: no REST call (API.md §6), the operator CLI's `network create`.
+ * `status` defaults to Active.
+ */
+export const CreateNetworkBody = Type.Object({
+  uniqueId: Type.String({ pattern: UNIQUE_ID_PATTERN, description: '≤ 12 letters and digits, unique' }),
+  ...addressInput,
+  companyName: Text(128, { minLength: 1 }),
+  status: Type.Optional(Status),
+});
+export type CreateNetworkBody = Static<typeof CreateNetworkBody>;
+
 export const CreateMailboxBody = Type.Object({
   networkId: Id(),
   uniqueId: Type.String({ pattern: UNIQUE_ID_PATTERN, description: '≤ 12 letters and digits, unique in the network' }),

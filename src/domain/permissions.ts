@@ -152,3 +152,11 @@ export function canTerminateMailbox(caller: Caller, mailbox: TargetMailbox): Dec
 export function canReadAudit(caller: Caller): Decision {
   return isAtLeast(caller.authLevel, 'NetworkAdmin') ? ALLOW : deny('forbidden', 'read the audit log');
 }
+
+/**
+ * Create a network: API.md §6 "Networks themselves are created by operators with the
+ * server's CLI" (no REST call). The operator CLI acts as a Root; Root alone may.
+ */
+export function canCreateNetwork(caller: Caller): Decision {
+  return caller.authLevel === 'Root' ? ALLOW : deny('forbidden', 'create a network: operators (Root) only');
+}

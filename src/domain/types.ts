@@ -70,7 +70,11 @@ export interface ApiKey {
 export interface Principal extends Placement {
   login: string;
   status: Status;
-  credential: { kind: 'key'; keyId: number } | { kind: 'session'; sessionId: string; expiresAt: string };
+  credential:
+    | { kind: 'key'; keyId: number }
+    | { kind: 'session'; sessionId: string; expiresAt: string }
+    /** The operator CLI, working on the database directly (services/operator.ts). */
+    | { kind: 'operator' };
 }
 
 export interface AuditEvent {

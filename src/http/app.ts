@@ -14,6 +14,10 @@ import type { Store } from '../store/store.js';
 import { createServices, type Services } from '../services/index.js';
 import { registerUserRoutes } from '../routes/users.js';
 import { registerPublicAuthRoutes } from '../routes/auth.js';
+import { registerKeyRoutes } from '../routes/keys.js';
+import { registerNetworkRoutes } from '../routes/networks.js';
+import { registerMailboxRoutes } from '../routes/mailboxes.js';
+import { registerAuditRoutes } from '../routes/audit.js';
 import { errorEnvelope, sendError } from './errors.js';
 import { compileNormalizer, parseJsonBody } from './wire.js';
 import { AllowedMethods } from './method-not-allowed.js';
@@ -140,6 +144,10 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
       request.caller = { principal, requestId: request.id, clientIp: request.ip };
     });
     registerUserRoutes({ app: scope, services });
+    registerKeyRoutes({ app: scope, services });
+    registerNetworkRoutes({ app: scope, services });
+    registerMailboxRoutes({ app: scope, services });
+    registerAuditRoutes({ app: scope, services });
   });
 
   return app;

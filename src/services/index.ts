@@ -4,12 +4,20 @@ import { KeyVault } from '../security/key-vault.js';
 import type { Store } from '../store/store.js';
 import { AuthService } from './auth-service.js';
 import { UserService } from './user-service.js';
+import { KeyService } from './key-service.js';
+import { NetworkService } from './network-service.js';
+import { MailboxService } from './mailbox-service.js';
+import { AuditService } from './audit-service.js';
 
 export interface Services {
   store: Store;
   vault: KeyVault;
   auth: AuthService;
   users: UserService;
+  keys: KeyService;
+  networks: NetworkService;
+  mailboxes: MailboxService;
+  audit: AuditService;
 }
 
 export function createServices(config: Config, store: Store): Services {
@@ -19,5 +27,9 @@ export function createServices(config: Config, store: Store): Services {
     vault,
     auth: new AuthService(store),
     users: new UserService(store, vault),
+    keys: new KeyService(store, vault, config.tokenTtlSeconds),
+    networks: new NetworkService(store),
+    mailboxes: new MailboxService(store),
+    audit: new AuditService(store),
   };
 }

@@ -1,7 +1,9 @@
 /** Domain objects → wire objects of API.md §2. */
 import type { UserIDInfo } from '../contract/users.js';
 import type { MailboxIDInfo, NetworkIDInfo } from '../contract/tenancy.js';
-import type { Mailbox, Network, User } from '../domain/types.js';
+import type { KeyInfo } from '../contract/keys.js';
+import type { AuditEventInfo } from '../contract/audit.js';
+import type { ApiKey, AuditEvent, Mailbox, Network, User } from '../domain/types.js';
 
 /** `2024-03-15T10:22:00Z`: the reference's timestamps carry whole seconds. */
 export function wireTime(iso: string): string {
@@ -69,5 +71,34 @@ export function presentMailbox(m: Mailbox): MailboxIDInfo {
     created: wireTime(m.created),
     modified: wireTime(m.modified),
     ...presentAddress(m),
+  };
+}
+
+/** `key` is what the caller may see: the full key (at creation, a readable primary) or the hint. */
+export function presentKey({ info, key }: { info: ApiKey; key: string }): KeyInfo {
+  return {
+    keyId: info.keyId,
+    userId: info.userId,
+    key,
+    visibility: info.visibility,
+    created: wireTime(info.created),
+    isPrimary: info.isPrimary,
+    expiresAt: info.expiresAt === null ? null : wireTime(info.expiresAt),
+  };
+}
+
+export function presentAuditEvent(event: AuditEvent): AuditEventInfo {
+  return {
+    eventId: event.eventId,
+    at: wireTime(event.at),
+    actorUserId: event.actorUserId,
+    action: event.action,
+    targetType: event.targetType,
+    targetId: event.targetId,
+    targetNetworkId: event.targetNetworkId,
+    targetMailboxId: event.targetMailboxId,
+    changes: event.changes,
+    requestId: event.requestId,
+    clientIp: event.clientIp,
   };
 }

@@ -2,6 +2,8 @@
  * Issuing and reading a user's primary API key: used by key-generate, the
  * Root bootstrap, the keys API and the operator CLI alike.
  */
+import { ApiError } from '../contract/errors.js';
+import { canReadApiKey } from '../domain/permissions.js';
 import { generateApiKey, hashApiKey, keyHint } from '../security/api-keys.js';
 import type { KeyVault } from '../security/key-vault.js';
 import type { Repositories } from '../store/store.js';
@@ -9,6 +11,7 @@ import type { ApiKey, User } from '../domain/types.js';
 import type { RequestContext, SystemContext } from './context.js';
 import { nowIso } from './context.js';
 import { auditEvent } from './audit-trail.js';
+import { enforce } from './access.js';
 
 /**
  * Inside a transaction: revokes the user's primary key, stores `key` (or a new
@@ -43,4 +46,28 @@ export async function issuePrimaryKey(
     }),
   );
   return { key, info };
+}
+
+/**
+ * Inside a transaction: the user's current primary key, decrypted, for a caller
+ * allowed to read it (`canReadApiKey`; out of scope = 404 like a missing user).
+ * The read is audited (`key.read`, without the key). 404 when the user has no
+ * primary key. Used by GET /v2/users/key/{id} and POST /v2/keys/get-key.
+ */
+export async function readPrimaryKey(
+  tx: Repositories,
+  vault: KeyVault,
+  context: RequestContext,
+  userId: number,
+): Promise<{ key: string; info: ApiKey }> {
+  const notFound = () => ApiError.notFound('User', userId);
+  const user = await tx.users.findById(userId);
+  if (!user) throw notFound();
+  enforce(canReadApiKey(context.principal, user), notFound);
+  const primary = await tx.keys.findPrimary(userId);
+  if (!primary) throw ApiError.notFound('API key', `of user ${userId}`);
+  await tx.audit.insert(
+    auditEvent(context, 'key.read', { type: 'key', id: primary.key.keyId, networkId: user.networkId, mailboxId: user.mailboxId }, {}),
+  );
+  return { key: vault.open(userId, primary.ciphertext), info: primary.key };
 }

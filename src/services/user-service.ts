@@ -6,7 +6,7 @@
 import { ApiError } from '../contract/errors.js';
 import type { CreateUserBody, ListUsersBody, UpdateUserBody } from '../contract/users.js';
 import {
-  canChangeStatus, canCreateUser, canManageUser, canReadApiKey, canReadUser, canTerminateUser,
+  canChangeStatus, canCreateUser, canManageUser, canReadUser, canTerminateUser,
 } from '../domain/permissions.js';
 import { networkInScope, placementInScope, scopeOf, type Scope } from '../domain/scopes.js';
 import { placementProblem } from '../domain/placement.js';
@@ -21,7 +21,7 @@ import { enforce } from './access.js';
 import { auditEvent, diff, userTarget } from './audit-trail.js';
 import type { RequestContext } from './context.js';
 import { nowIso } from './context.js';
-import { issuePrimaryKey } from './primary-keys.js';
+import { issuePrimaryKey, readPrimaryKey } from './primary-keys.js';
 
 const PROFILE_FIELDS = ['email', 'firstName', 'lastName', 'status'] as const;
 const CREATED_FIELDS = ['login', 'email', 'firstName', 'lastName', 'networkId', 'mailboxId', 'authLevel', 'status'] as const;
@@ -215,16 +215,6 @@ export class UserService {
 
   /** GET /v2/users/key/{id}: the current primary key, decrypted; the read is audited. */
   async readKey(context: RequestContext, userId: number): Promise<string> {
-    return this.store.transaction(async (tx) => {
-      const user = await tx.users.findById(userId);
-      if (!user) throw userNotFound(userId)();
-      enforce(canReadApiKey(context.principal, user), userNotFound(userId));
-      const primary = await tx.keys.findPrimary(userId);
-      if (!primary) throw ApiError.notFound('API key', `of user ${userId}`);
-      await tx.audit.insert(
-        auditEvent(context, 'key.read', { type: 'key', id: primary.key.keyId, networkId: user.networkId, mailboxId: user.mailboxId }, {}),
-      );
-      return this.vault.open(userId, primary.ciphertext);
-    });
+    return this.store.transaction(async (tx) => (await readPrimaryKey(tx, this.vault, context, userId)).key);
   }
 }

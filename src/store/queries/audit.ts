@@ -10,8 +10,12 @@ export interface AuditFilter {
   targetType?: AuditEvent['targetType'];
   targetId?: number;
   actorUserId?: number;
+  /** Inclusive, ISO-8601 UTC as stored. */
   from?: string;
+  /** Exclusive. */
   to?: string;
+  /** Only events with a greater id. */
+  afterEventId?: number;
 }
 
 export class AuditQueries {
@@ -43,9 +47,11 @@ export class AuditQueries {
     let query = this.db.selectFrom('audit_events').where(auditInScope(scope));
     if (filter.targetType) query = query.where('target_type', '=', filter.targetType);
     if (filter.targetId) query = query.where('target_id', '=', filter.targetId);
-    if (filter.actorUserId) query = query.where('actor_user_id', '=', filter.actorUserId);
+    // 0 is a real actor (the operator CLI), so only an absent filter means "any".
+    if (filter.actorUserId !== undefined) query = query.where('actor_user_id', '=', filter.actorUserId);
     if (filter.from) query = query.where('at', '>=', filter.from);
     if (filter.to) query = query.where('at', '<', filter.to);
+    if (filter.afterEventId) query = query.where('event_id', '>', filter.afterEventId);
     const rows = await query
       .selectAll()
       .orderBy('event_id', 'desc')

@@ -1,0 +1,108 @@
+/**
+ * Networks (API.md §6): read and update over the API; create only through the
+ * operator CLI (ECGrid has no REST call for it). Each mutation is one
+ * transaction: load (locking), authorize, check, write, audit.
+ */
+import { ApiError } from '../contract/errors.js';
+import type { CreateNetworkBody, ListNetworksBody, UpdateNetworkBody } from '../contract/tenancy.js';
+import { canCreateNetwork, canReadNetwork, canUpdateNetwork } from '../domain/permissions.js';
+import { mailboxInScope, scopeOf } from '../domain/scopes.js';
+import type { Network } from '../domain/types.js';
+import { StoreConflict } from '../store/errors.js';
+import type { Store } from '../store/store.js';
+import { enforce } from './access.js';
+import { auditEvent, diff } from './audit-trail.js';
+import type { RequestContext } from './context.js';
+import { nowIso } from './context.js';
+import { creationChanges, EDITABLE_TENANT_FIELDS, refuseTerminatedTenant, tenantPatch } from './tenant-fields.js';
+
+export const networkNotFound = (id: number) => () => ApiError.notFound('Network', id);
+
+export interface Page<T> {
+  items: T[];
+  totalRecords: number;
+  pageNo: number;
+  recordsPerPage: number;
+}
+
+export function networkTarget(network: Pick<Network, 'networkId'>) {
+  return { type: 'network' as const, id: network.networkId, networkId: network.networkId, mailboxId: 0 };
+}
+
+const BLANK_NETWORK: Network = {
+  networkId: 0, uniqueId: '', companyName: '', status: 'Active', address1: '', address2: '', city: '', state: '', zip: '',
+  phone: '', website: '', created: '', modified: '',
+};
+
+export class NetworkService {
+  constructor(private readonly store: Store) {}
+
+  /** GET /v2/networks/{id} */
+  async get(context: RequestContext, networkId: number): Promise<Network> {
+    const network = await this.store.read((r) => r.networks.findById(networkId));
+    if (!network) throw networkNotFound(networkId)();
+    enforce(canReadNetwork(context.principal, networkId), networkNotFound(networkId));
+    return network;
+  }
+
+  /**
+   * POST /v2/networks/list: one page of the networks in scope. A `mailboxId`
+   * filter keeps the network holding that mailbox; a mailbox outside the
+   * caller's scope matches nothing (an empty list, like any filter outside it).
+   */
+  async list(context: RequestContext, body: ListNetworksBody): Promise<Page<Network>> {
+    const scope = scopeOf(context.principal);
+    const pageNo = body.pageNo ?? 1;
+    const recordsPerPage = body.recordsPerPage ?? 25;
+    return this.store.read(async (r) => {
+      if (body.mailboxId) {
+        const mailbox = await r.mailboxes.findById(body.mailboxId);
+        if (!mailbox || !mailboxInScope(scope, mailbox)) return { items: [], totalRecords: 0, pageNo, recordsPerPage };
+      }
+      const { networks, total } = await r.networks.list(
+        scope,
+        { networkId: body.networkId || undefined, mailboxId: body.mailboxId || undefined, status: body.status },
+        { pageNo, recordsPerPage },
+      );
+      return { items: networks, totalRecords: total, pageNo, recordsPerPage };
+    });
+  }
+
+  /** PUT /v2/networks: the fields given (absent = unchanged, "" clears); the row as stored. */
+  async update(context: RequestContext, body: UpdateNetworkBody): Promise<Network> {
+    return this.store.transaction(async (tx) => {
+      const before = await tx.networks.findByIdForUpdate(body.networkId);
+      if (!before) throw networkNotFound(body.networkId)();
+      enforce(canUpdateNetwork(context.principal, body.networkId), networkNotFound(body.networkId));
+      refuseTerminatedTenant(before, 'network', body.networkId, 'networkId');
+      const patch = tenantPatch(before, body);
+      if (Object.keys(patch).length === 0) return before;
+      const after = (await tx.networks.update(body.networkId, patch, nowIso()))!;
+      await tx.audit.insert(auditEvent(context, 'network.update', networkTarget(after), diff(before, after, EDITABLE_TENANT_FIELDS)));
+      return after;
+    });
+  }
+
+  /** Operator CLI `network create`: a new network (status Active unless given); DuplicateObject on a taken uniqueId. */
+  async create(context: RequestContext, body: CreateNetworkBody): Promise<Network> {
+    enforce(canCreateNetwork(context.principal), () => ApiError.forbidden());
+    try {
+      return await this.store.transaction(async (tx) => {
+        const network = await tx.networks.insert({
+          ...tenantPatch(BLANK_NETWORK, body),
+          uniqueId: body.uniqueId,
+          companyName: body.companyName,
+          status: body.status ?? 'Active',
+          created: nowIso(),
+        });
+        await tx.audit.insert(auditEvent(context, 'network.create', networkTarget(network), creationChanges(network)));
+        return network;
+      });
+    } catch (error) {
+      if (error instanceof StoreConflict && error.constraint === 'networks_unique_id_unique') {
+        throw ApiError.duplicate('uniqueId', `"${body.uniqueId}" already exists`);
+      }
+      throw error;
+    }
+  }
+}
