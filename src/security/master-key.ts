@@ -4,7 +4,7 @@
  * from a key file created once with mode 0600 beside the SQLite database.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export class MasterKeyError extends Error {
@@ -19,14 +19,24 @@ export function parseMasterKey(text: string): Buffer {
   throw new MasterKeyError('the master key must be 32 bytes written as 64 hex characters or base64');
 }
 
-/** Reads the key file, creating it (mode 0600, exclusive) when it does not exist. */
+/**
+ * Reads the key file, creating it when it does not exist: written to a private
+ * temporary file (mode 0600) and then linked into place, so the file appears
+ * complete or not at all, and of two processes starting at once exactly one
+ * creates it and both read the same key. A key file readable by group or
+ * others is narrowed to 0600.
+ */
 export function loadOrCreateKeyFile(path: string): Buffer {
   if (!existsSync(path)) {
     mkdirSync(dirname(path), { recursive: true });
+    const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    writeFileSync(temporary, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
     try {
-      writeFileSync(path, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+      linkSync(temporary, path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      unlinkSync(temporary);
     }
   }
   const mode = statSync(path).mode & 0o777;
