@@ -5,7 +5,6 @@
  */
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, OPTIONS } from '../config.js';
-import { startServer } from '../server.js';
 import { registerOperatorCommands } from './operator-commands.js';
 
 /** Environment overlaid with the flags given on the command line. */
@@ -44,6 +43,8 @@ export function buildProgram(): Command {
       throw error;
     }
     try {
+      // Loaded here, not at the top: the other commands (and --help) do not need the HTTP stack.
+      const { startServer } = await import('../server.js');
       const server = await startServer(config);
       process.stderr.write(`ecgrid-identity listening on ${server.url} (${server.store.dialectName})\n`);
       const shutdown = (signal: string) => {

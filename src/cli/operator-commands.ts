@@ -20,10 +20,8 @@ import { ApiError } from '../contract/errors.js';
 import { CreateNetworkBody, ListNetworksBody, type NetworkIDInfo } from '../contract/tenancy.js';
 import { CreateUserBody } from '../contract/users.js';
 import type { AuditEvent } from '../domain/types.js';
-import { prepareStore } from '../server.js';
-import { unusablePassword } from '../services/bootstrap.js';
 import type { RequestContext } from '../services/context.js';
-import { createServices, type Services } from '../services/index.js';
+import type { Services } from '../services/index.js';
 import { operatorContext } from '../services/operator.js';
 import { presentAuditEvent, presentNetwork, presentUser } from '../services/present.js';
 import { envWithFlags } from './main.js';
@@ -67,9 +65,13 @@ function runAction(options: OptionNames, handler: (flags: Flags) => Promise<void
   };
 }
 
-/** Opens the configured database (migrating it like `serve`), runs `work` as the operator, closes it. */
+/**
+ * Opens the configured database (migrating it like `serve`), runs `work` as the operator, closes it.
+ * The store and services are loaded only here, so that help and usage errors answer quickly.
+ */
 async function onDatabase(flags: Flags, work: (services: Services, context: RequestContext) => Promise<void>): Promise<void> {
   const config = loadConfig(envWithFlags(flags));
+  const [{ prepareStore }, { createServices }] = await Promise.all([import('../server.js'), import('../services/index.js')]);
   const store = await prepareStore(config);
   try {
     await work(createServices(config, store), operatorContext());
@@ -166,7 +168,7 @@ function registerUserCommands(program: Command): void {
     .action(
       runAction(USER_OPTIONS, async (flags) => {
         const raw = pick(flags, { login: 'login', email: 'email', firstName: 'firstName', lastName: 'lastName', networkId: 'network', mailboxId: 'mailbox', authLevel: 'level' });
-        raw.password = flags.passwordStdin ? readPasswordFromStdin() : unusablePassword();
+        raw.password = flags.passwordStdin ? readPasswordFromStdin() : (await import('../services/bootstrap.js')).unusablePassword();
         const body = readInput<CreateUserBody>(CreateUserBody, raw, USER_OPTIONS);
         await onDatabase(flags, async (services, context) => {
           const created = presentUser(await services.users.create(context, body));
@@ -180,7 +182,7 @@ function registerUserCommands(program: Command): void {
 
 // ---- key -------------------------------------------------------------------------------------
 
-const KEY_OPTIONS: OptionNames = { userId: '--user' };
+const KEY_OPTIONS: OptionNames = { userId: '--user', id: '--user' };
 const RotateKeyInput = Type.Object({ userId: Id() });
 
 function registerKeyCommands(program: Command): void {

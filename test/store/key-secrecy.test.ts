@@ -87,7 +87,7 @@ describe('the master key file', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('without ECGRID_MASTER_KEY, a key file is made with mode 0600 (beside the SQLite database by default) and used across restarts', async () => {
-    const env =
+    const env: Record<string, string> =
       DIALECT === 'postgres'
         ? { ECGRID_MASTER_KEY: '', ECGRID_MASTER_KEY_FILE: join(dir, 'secrets', 'master.key') }
         : { ECGRID_MASTER_KEY: '', ECGRID_DB: join(dir, 'ecgrid.db') };

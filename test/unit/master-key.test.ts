@@ -94,7 +94,7 @@ describe('sealing', () => {
     expect(() => decryptSecret(randomBytes(32), a, 'user:7')).toThrow(MasterKeyError);
     const [v, iv, tag, body] = a.split('.');
     const flipped = Buffer.from(body!, 'base64url');
-    flipped[0] ^= 1;
+    flipped[0] = flipped[0]! ^ 1;
     expect(() => decryptSecret(key, [v, iv, tag, flipped.toString('base64url')].join('.'), 'user:7')).toThrow(MasterKeyError);
   });
 
