@@ -71,6 +71,7 @@ export const NetworkList = Type.Object({
   recordsPerPage: Type.Integer(),
   networks: Type.Array(NetworkIDInfo),
 });
+export type NetworkList = Static<typeof NetworkList>;
 
 export const UpdateNetworkBody = Type.Object({ networkId: Id(), ...addressInput });
 export type UpdateNetworkBody = Static<typeof UpdateNetworkBody>;
@@ -105,6 +106,7 @@ export const MailboxList = Type.Object({
   recordsPerPage: Type.Integer(),
   mailboxes: Type.Array(MailboxIDInfo),
 });
+export type MailboxList = Static<typeof MailboxList>;
 
 export const UpdateMailboxBody = Type.Object({ mailboxId: Id(), ...addressInput });
 export type UpdateMailboxBody = Static<typeof UpdateMailboxBody>;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError, expectOk } from '../support/http.js';
 import { createWorld, startTestServer, type TestServer } from '../support/server.js';
 import { operatorContext } from '../../src/services/operator.js';
-import type { AuditEventInfo } from '../../src/contract/audit.js';
+import type { AuditEventList as AuditList } from '../../src/contract/audit.js';
 import type { KeyInfo } from '../../src/contract/keys.js';
 
 let server: TestServer;
@@ -20,12 +20,6 @@ afterAll(() => server?.close());
 
 const api = () => server.api;
 
-interface AuditList {
-  totalRecords: number;
-  pageNo: number;
-  recordsPerPage: number;
-  events: AuditEventInfo[];
-}
 
 describe('POST /v2/audit/list', () => {
   it('lists events newest first with the paging envelope; each event names actor, action, target and changes', async () => {

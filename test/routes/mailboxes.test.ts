@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError, expectOk } from '../support/http.js';
 import { createMailbox, createNetwork, createUser, createWorld, startTestServer, TEST_PASSWORD, type TestServer } from '../support/server.js';
-import type { MailboxIDInfo } from '../../src/contract/tenancy.js';
+import type { MailboxList, MailboxIDInfo } from '../../src/contract/tenancy.js';
 
 let server: TestServer;
 let world: Awaited<ReturnType<typeof createWorld>>;
@@ -19,12 +19,6 @@ afterAll(() => server?.close());
 
 const api = () => server.api;
 
-interface MailboxList {
-  totalRecords: number;
-  pageNo: number;
-  recordsPerPage: number;
-  mailboxes: MailboxIDInfo[];
-}
 
 async function mailboxEvents(mailboxId: number) {
   return (await server.store.audit.list({ kind: 'system' }, { targetType: 'mailbox', targetId: mailboxId }, { pageNo: 1, recordsPerPage: 50 })).events;

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError, expectOk } from '../support/http.js';
 import { createMailbox, createNetwork, createUser, createWorld, startTestServer, type TestServer } from '../support/server.js';
-import type { NetworkIDInfo } from '../../src/contract/tenancy.js';
+import type { NetworkList, NetworkIDInfo } from '../../src/contract/tenancy.js';
 
 let server: TestServer;
 let world: Awaited<ReturnType<typeof createWorld>>;
@@ -18,12 +18,6 @@ afterAll(() => server?.close());
 
 const api = () => server.api;
 
-interface NetworkList {
-  totalRecords: number;
-  pageNo: number;
-  recordsPerPage: number;
-  networks: NetworkIDInfo[];
-}
 
 async function networkEvents(networkId: number) {
   return (await server.store.audit.list({ kind: 'system' }, { targetType: 'network', targetId: networkId }, { pageNo: 1, recordsPerPage: 50 })).events;
