@@ -11,86 +11,17 @@
  * missing or ill-formed value, bad configuration).
  */
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import type { Command } from 'commander';
 import { Type } from 'typebox';
-import { ConfigError, loadConfig, OPTIONS } from '../config.js';
-import type { AuditEventInfo } from '../contract/audit.js';
 import { Id } from '../contract/common.js';
-import { ApiError } from '../contract/errors.js';
 import { CreateNetworkBody, ListNetworksBody, type NetworkIDInfo } from '../contract/tenancy.js';
 import { CreateUserBody } from '../contract/users.js';
-import type { AuditEvent } from '../domain/types.js';
-import type { RequestContext } from '../services/context.js';
-import type { Services } from '../services/index.js';
-import { operatorContext } from '../services/operator.js';
-import { presentAuditEvent, presentNetwork, presentUser } from '../services/present.js';
-import { envWithFlags } from './main.js';
-import { readInput, UsageError, withOptionName, type OptionNames } from './read-input.js';
-
-const DATABASE_SETTINGS = ['ECGRID_DB', 'DATABASE_URL', 'ECGRID_MASTER_KEY', 'ECGRID_MASTER_KEY_FILE'];
-const LIST_PAGE = 500;
-
-type Flags = Record<string, unknown>;
-
-const out = (line: string) => process.stdout.write(`${line}\n`);
-const note = (line: string) => process.stderr.write(`${line}\n`);
-
-/** Usage errors found by commander (unknown option, missing value, no subcommand) exit with 2; help with 0. */
-function exitOnUsageError(command: Command): Command {
-  return command.exitOverride((error: CommanderError) => process.exit(error.exitCode === 0 ? 0 : 2));
-}
-
-function addDatabaseOptions(command: Command): Command {
-  for (const option of OPTIONS.filter((o) => DATABASE_SETTINGS.includes(o.env))) {
-    command.addOption(new Option(`${option.flag} <value>`, `${option.description} (env ${option.env})`));
-  }
-  return command;
-}
-
-/** A leaf command (its database options are added last, so that its own options lead its help). */
-function operatorCommand(parent: Command, name: string, description: string): Command {
-  return exitOnUsageError(parent.command(name).description(description));
-}
-
-function runAction(options: OptionNames, handler: (flags: Flags) => Promise<void>) {
-  return async (flags: Flags) => {
-    try {
-      await handler(flags);
-    } catch (error) {
-      const usage = error instanceof UsageError || error instanceof ConfigError;
-      const message = error instanceof ApiError ? withOptionName(error.message, options) : (error as Error).message;
-      note(`ecgrid-identity: ${message}`);
-      process.exitCode = usage ? 2 : 1;
-    }
-  };
-}
-
-/**
- * Opens the configured database (migrating it like `serve`), runs `work` as the operator, closes it.
- * The store and services are loaded only here, so that help and usage errors answer quickly.
- */
-async function onDatabase(flags: Flags, work: (services: Services, context: RequestContext) => Promise<void>): Promise<void> {
-  const config = loadConfig(envWithFlags(flags));
-  const [{ prepareStore }, { createServices }] = await Promise.all([import('../server.js'), import('../services/index.js')]);
-  const store = await prepareStore(config);
-  try {
-    await work(createServices(config, store), operatorContext());
-  } finally {
-    await store.close();
-  }
-}
-
-/** The body of a command: its options under their field names; absent options left out. */
-function pick(flags: Flags, fields: Record<string, string>): Record<string, unknown> {
-  const body: Record<string, unknown> = {};
-  for (const [field, flagKey] of Object.entries(fields)) if (flags[flagKey] !== undefined) body[field] = flags[flagKey];
-  return body;
-}
-
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
-  for (const row of [header, ...rows]) out(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
-}
+import { presentNetwork, presentUser } from '../services/present.js';
+import { registerAuditCommands } from './audit-tail.js';
+import { readInput, type OptionNames } from './read-input.js';
+import {
+  addDatabaseOptions, exitOnUsageError, LIST_PAGE, note, onDatabase, operatorCommand, out, pick, printTable, runAction,
+} from './operator-runtime.js';
 
 // ---- network ---------------------------------------------------------------------------------
 
@@ -202,106 +133,12 @@ function registerKeyCommands(program: Command): void {
     );
 }
 
-// ---- audit -----------------------------------------------------------------------------------
-
-const TAIL_OPTIONS: OptionNames = { lines: '--lines', interval: '--interval' };
-const TailInput = Type.Object({
-  lines: Type.Integer({ minimum: 1, maximum: 500 }),
-  interval: Type.Integer({ minimum: 100, maximum: 3_600_000 }),
-});
-
-function describeActor(actorUserId: number | null): string {
-  if (actorUserId === null) return 'server';
-  return actorUserId === 0 ? 'operator' : `user ${actorUserId}`;
-}
-
-/** One line per event: time, id, actor, action, target, changes. */
-export function describeEvent(event: AuditEventInfo): string {
-  const changes = Object.entries(event.changes)
-    .map(([field, change]) => `${field}: ${JSON.stringify(change.old)} → ${JSON.stringify(change.new)}`)
-    .join(', ');
-  return [event.at, `#${event.eventId}`, describeActor(event.actorUserId), event.action, `${event.targetType} ${event.targetId}`, changes]
-    .filter(Boolean)
-    .join('  ');
-}
-
-/** Every event after `afterEventId`, oldest first. */
-async function eventsAfter(services: Services, context: RequestContext, afterEventId: number): Promise<AuditEvent[]> {
-  const byId = new Map<number, AuditEvent>();
-  for (let pageNo = 1; ; pageNo++) {
-    const page = await services.audit.list(context, { afterEventId, pageNo, recordsPerPage: LIST_PAGE });
-    for (const event of page.items) byId.set(event.eventId, event);
-    if (page.items.length < LIST_PAGE) break;
-  }
-  return [...byId.values()].sort((a, b) => a.eventId - b.eventId);
-}
-
-/** Resolves on SIGINT/SIGTERM; `sleep` waits for the interval or the signal, whichever comes first. */
-function stopSignal() {
-  let stopped = false;
-  let wake = () => {};
-  const stop = () => {
-    stopped = true;
-    wake();
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  return {
-    get stopped() {
-      return stopped;
-    },
-    sleep: (ms: number) =>
-      new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, ms);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      }),
-  };
-}
-
-function registerAuditCommands(program: Command): void {
-  const audit = exitOnUsageError(program.command('audit').description('read the audit log (operator)'));
-
-  operatorCommand(audit, 'tail', 'print the most recent audit events, oldest first; with --follow, keep printing new ones')
-    .option('-n, --lines <count>', 'how many recent events (1–500)', '20')
-    .option('-f, --follow', 'keep printing new events until interrupted (Ctrl-C)')
-    .option('--interval <ms>', 'with --follow: how often to look for new events, in milliseconds', '1000')
-    .option('--json', 'print one JSON object per event')
-    .action(
-      runAction(TAIL_OPTIONS, async (flags) => {
-        const { lines, interval } = readInput<{ lines: number; interval: number }>(TailInput, pick(flags, { lines: 'lines', interval: 'interval' }), TAIL_OPTIONS);
-        const print = (event: AuditEvent) => {
-          const info = presentAuditEvent(event);
-          out(flags.json ? JSON.stringify(info) : describeEvent(info));
-        };
-        await onDatabase(flags, async (services, context) => {
-          const recent = await services.audit.list(context, { recordsPerPage: lines });
-          const events = [...recent.items].reverse();
-          events.forEach(print);
-          if (!flags.follow) return;
-          let last = events.at(-1)?.eventId ?? 0;
-          const signal = stopSignal();
-          note('Following the audit log; Ctrl-C to stop.');
-          while (!signal.stopped) {
-            await signal.sleep(interval);
-            if (signal.stopped) break;
-            const fresh = await eventsAfter(services, context, last);
-            fresh.forEach(print);
-            last = fresh.at(-1)?.eventId ?? last;
-          }
-        });
-      }),
-    );
-}
-
 /** Adds `network`, `user`, `key` and `audit` to the program. */
 export function registerOperatorCommands(program: Command): void {
   registerNetworkCommands(program);
   registerUserCommands(program);
   registerKeyCommands(program);
-  registerAuditCommands(program);
+  registerAuditCommands(exitOnUsageError(program.command('audit').description('read the audit log (operator)')));
   for (const group of program.commands.filter((c) => ['network', 'user', 'key', 'audit'].includes(c.name()))) {
     group.commands.forEach(addDatabaseOptions);
   }

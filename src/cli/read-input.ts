@@ -41,7 +41,7 @@ function schemaAt(schema: TSchema, path: string): { description?: string; enum?:
 export function readInput<T>(schema: TSchema, raw: Record<string, unknown>, options: OptionNames): T {
   let value: unknown;
   try {
-    value = compileNormalizer(schema as never)(raw);
+    value = compileNormalizer(schema)(raw);
   } catch (error) {
     if (error instanceof ApiError) throw new UsageError(withOptionName(error.message, options));
     throw error;

@@ -2,24 +2,19 @@
  * POST /v2/audit/list (extension) over HTTP: NetworkAdmin and above, events
  * whose target is in scope, filters, paging, newest first, no secrets.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectError, expectOk } from '../support/http.js';
-import { createWorld, startTestServer, type TestServer } from '../support/server.js';
+import { useWorldServer, type World } from '../support/world-server.js';
+import { type TestServer } from '../support/server.js';
 import { operatorContext } from '../../src/services/operator.js';
 import type { AuditEventList as AuditList } from '../../src/contract/audit.js';
 import type { KeyInfo } from '../../src/contract/keys.js';
 
 let server: TestServer;
-let world: Awaited<ReturnType<typeof createWorld>>;
-
-beforeAll(async () => {
-  server = await startTestServer({ ECGRID_DEMO: '1' });
-  world = await createWorld(server);
-});
-afterAll(() => server?.close());
+let world: World;
+useWorldServer((s, w) => ((server = s), (world = w)));
 
 const api = () => server.api;
-
 
 describe('POST /v2/audit/list', () => {
   it('lists events newest first with the paging envelope; each event names actor, action, target and changes', async () => {

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError, expectOk } from '../support/http.js';
-import { createUser, createWorld, startTestServer, type TestServer } from '../support/server.js';
+import { useWorldServer, type World } from '../support/world-server.js';
+import { createUser, startTestServer, type TestServer } from '../support/server.js';
 import { rawQuery } from '../support/raw-query.js';
 import { hashApiKey } from '../../src/security/api-keys.js';
 import { MAX_EXTRA_KEYS } from '../../src/services/key-service.js';
@@ -13,13 +14,8 @@ import type { KeyInfo } from '../../src/contract/keys.js';
 import type { UserIDInfo } from '../../src/contract/users.js';
 
 let server: TestServer;
-let world: Awaited<ReturnType<typeof createWorld>>;
-
-beforeAll(async () => {
-  server = await startTestServer({ ECGRID_DEMO: '1' });
-  world = await createWorld(server);
-});
-afterAll(() => server?.close());
+let world: World;
+useWorldServer((s, w) => ((server = s), (world = w)));
 
 const api = () => server.api;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -3,22 +3,17 @@
  * reference's mailboxes 5001/5002 of network 1001; uniqueness, scope,
  * permission rows, the "no live users" rule, audit.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectError, expectOk } from '../support/http.js';
-import { createMailbox, createNetwork, createUser, createWorld, startTestServer, TEST_PASSWORD, type TestServer } from '../support/server.js';
+import { useWorldServer, type World } from '../support/world-server.js';
+import { createMailbox, createNetwork, createUser, TEST_PASSWORD, type TestServer } from '../support/server.js';
 import type { MailboxList, MailboxIDInfo } from '../../src/contract/tenancy.js';
 
 let server: TestServer;
-let world: Awaited<ReturnType<typeof createWorld>>;
-
-beforeAll(async () => {
-  server = await startTestServer({ ECGRID_DEMO: '1' });
-  world = await createWorld(server);
-});
-afterAll(() => server?.close());
+let world: World;
+useWorldServer((s, w) => ((server = s), (world = w)));
 
 const api = () => server.api;
-
 
 async function mailboxEvents(mailboxId: number) {
   return (await server.store.audit.list({ kind: 'system' }, { targetType: 'mailbox', targetId: mailboxId }, { pageNo: 1, recordsPerPage: 50 })).events;

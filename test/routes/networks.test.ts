@@ -2,22 +2,17 @@
  * Networks (API.md §6) over HTTP: get, list, update; the reference's network
  * 1001, scope (404 like missing), permission rows, validation, audit.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectError, expectOk } from '../support/http.js';
-import { createMailbox, createNetwork, createUser, createWorld, startTestServer, type TestServer } from '../support/server.js';
+import { useWorldServer, type World } from '../support/world-server.js';
+import { createMailbox, createNetwork, createUser, type TestServer } from '../support/server.js';
 import type { NetworkList, NetworkIDInfo } from '../../src/contract/tenancy.js';
 
 let server: TestServer;
-let world: Awaited<ReturnType<typeof createWorld>>;
-
-beforeAll(async () => {
-  server = await startTestServer({ ECGRID_DEMO: '1' });
-  world = await createWorld(server);
-});
-afterAll(() => server?.close());
+let world: World;
+useWorldServer((s, w) => ((server = s), (world = w)));
 
 const api = () => server.api;
-
 
 async function networkEvents(networkId: number) {
   return (await server.store.audit.list({ kind: 'system' }, { targetType: 'network', targetId: networkId }, { pageNo: 1, recordsPerPage: 50 })).events;

@@ -1,0 +1,21 @@
+/**
+ * Creating a network (API.md §6: operators only, through the CLI, which acts
+ * as a Root with user id 0): Root alone may; every other level is refused.
+ */
+import { describe, expect, it } from 'vitest';
+import { AUTH_LEVELS } from '../../src/domain/levels.js';
+import { canCreateNetwork } from '../../src/domain/permissions.js';
+import { OPERATOR } from '../../src/services/operator.js';
+
+describe('canCreateNetwork', () => {
+  it.each(AUTH_LEVELS.map((level) => [level]))('%s', (level) => {
+    const decision = canCreateNetwork({ userId: 5, networkId: 0, mailboxId: 0, authLevel: level });
+    expect(decision.allow ? 'allow' : decision.as).toBe(level === 'Root' ? 'allow' : 'forbidden');
+  });
+
+  it('the operator principal is a Root no user can be: id 0, no network, authenticated by no key', () => {
+    expect(OPERATOR).toMatchObject({ userId: 0, networkId: 0, mailboxId: 0, authLevel: 'Root', status: 'Active', credential: { kind: 'operator' } });
+    expect(canCreateNetwork(OPERATOR).allow).toBe(true);
+    expect(Object.isFrozen(OPERATOR)).toBe(true);
+  });
+});
