@@ -106,6 +106,11 @@ export class Store extends Repositories {
     }
   }
 
+  /** Connection/pool figures of the dialect, for metrics. */
+  stats(): Record<string, number> {
+    return this.dialect.stats();
+  }
+
   close(): Promise<void> {
     return this.dialect.close();
   }

@@ -75,6 +75,8 @@ class Writer {
   #groupOpen = false;
   #group: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
   #savepoints = 0;
+  /** Counters for metrics: COMMITs issued and transactions they covered. */
+  readonly counters = { commits: 0, transactions: 0 };
 
   constructor(readonly db: BetterSqlite3.Database) {
     this.statements = new StatementCache(db);
@@ -151,7 +153,13 @@ class Writer {
     this.#group = [];
     this.#groupOpen = false;
     this.#savepoints = 0;
+    this.counters.commits++;
+    this.counters.transactions += group.length;
     for (const member of group) member.resolve();
+  }
+
+  get waiting(): number {
+    return this.#waiting.length;
   }
 
   /** Commits whatever is open (on close). */
@@ -356,6 +364,11 @@ export function createSqliteDialect(options: SqliteOptions): Dialect {
     async syncIdentity() {
       // INTEGER PRIMARY KEY already continues above the highest id.
     },
+    stats: () => ({
+      writer_waiting: writer.waiting,
+      group_commits_total: writer.counters.commits,
+      group_committed_transactions_total: writer.counters.transactions,
+    }),
     close: () => db.destroy(),
   };
 }
