@@ -13,6 +13,7 @@ import { ApiError } from '../contract/errors.js';
 import type { Store } from '../store/store.js';
 import { createServices, type Services } from '../services/index.js';
 import { registerUserRoutes } from '../routes/users.js';
+import { registerUserAdminRoutes } from '../routes/user-admin.js';
 import { registerPublicAuthRoutes } from '../routes/auth.js';
 import { registerOperationRoutes } from '../routes/operations.js';
 import { createMetrics } from './metrics.js';
@@ -155,6 +156,7 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
       request.caller = { principal, requestId: request.id, clientIp: request.ip };
     });
     registerUserRoutes({ app: scope, services });
+    registerUserAdminRoutes({ app: scope, services });
   });
 
   return app;

@@ -4,12 +4,15 @@ import { KeyVault } from '../security/key-vault.js';
 import type { Store } from '../store/store.js';
 import { AuthService } from './auth-service.js';
 import { UserService } from './user-service.js';
+import { UserAdminService } from './user-admin-service.js';
+import { createSmsSender } from '../mail/sms-sender.js';
 
 export interface Services {
   store: Store;
   vault: KeyVault;
   auth: AuthService;
   users: UserService;
+  userAdmin: UserAdminService;
 }
 
 export function createServices(config: Config, store: Store): Services {
@@ -19,5 +22,6 @@ export function createServices(config: Config, store: Store): Services {
     vault,
     auth: new AuthService(store),
     users: new UserService(store, vault),
+    userAdmin: new UserAdminService(store, createSmsSender(config)),
   };
 }
