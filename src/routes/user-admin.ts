@@ -19,15 +19,18 @@ const TrueEnvelope = { 200: Envelope(Type.Boolean()) };
 const PasswordEnvelope = { 200: Envelope(Type.String({ description: 'a random password meeting the policy' })) };
 const tags = ['Users'];
 
+/** For the calls whose answer is `true` once the work is done. */
+async function answerTrue(work: Promise<void>) {
+  await work;
+  return ok(true);
+}
+
 export function registerUserAdminRoutes({ app, services }: RouteHost): void {
   const admin = services.userAdmin;
 
   app.post('/v2/users/password', {
     schema: { operationId: 'setUserPassword', tags, summary: "Set a user's password (admin)", body: SetPasswordBody, response: TrueEnvelope },
-    handler: async (request) => {
-      await admin.setPassword(request.caller, request.body);
-      return ok(true);
-    },
+    handler: (request) => answerTrue(admin.setPassword(request.caller, request.body)),
   });
 
   app.post('/v2/users/generate-password', {
@@ -47,25 +50,16 @@ export function registerUserAdminRoutes({ app, services }: RouteHost): void {
 
   app.post('/v2/users/update-config', {
     schema: { operationId: 'updateUserConfig', tags, summary: 'Update Config', body: UpdateConfigBody, response: TrueEnvelope },
-    handler: async (request) => {
-      await admin.updateConfig(request.caller, request.body);
-      return ok(true);
-    },
+    handler: (request) => answerTrue(admin.updateConfig(request.caller, request.body)),
   });
 
   app.post('/v2/users/send-sms', {
     schema: { operationId: 'sendUserSms', tags, summary: 'Send an SMS to a user', body: SendSmsBody, response: TrueEnvelope },
-    handler: async (request) => {
-      await admin.sendSms(request.caller, request.body);
-      return ok(true);
-    },
+    handler: (request) => answerTrue(admin.sendSms(request.caller, request.body)),
   });
 
   app.post('/v2/users/reset/:id', {
     schema: { operationId: 'resetUserSessions', tags, summary: 'Revoke every session of a user', params: IdParams, response: TrueEnvelope },
-    handler: async (request) => {
-      await admin.resetSessions(request.caller, request.params.id);
-      return ok(true);
-    },
+    handler: (request) => answerTrue(admin.resetSessions(request.caller, request.params.id)),
   });
 }
