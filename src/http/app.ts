@@ -17,6 +17,7 @@ import { registerUserAdminRoutes } from '../routes/user-admin.js';
 import { registerPublicAuthRoutes } from '../routes/auth.js';
 import { registerOperationRoutes } from '../routes/operations.js';
 import { createMetrics } from './metrics.js';
+import { createRateLimiter } from './rate-limit.js';
 import { errorEnvelope, sendError } from './errors.js';
 import { compileNormalizer, parseJsonBody } from './wire.js';
 import { AllowedMethods } from './method-not-allowed.js';
@@ -132,7 +133,10 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
     done();
   });
 
-  app.setNotFoundHandler((request, reply) => {
+  const limits = await createRateLimiter(app, config.rateLimit ? config.rateLimits : null);
+
+  app.setNotFoundHandler(async (request, reply) => {
+    await limits.anonymous(request);
     const methods = allowed.forPath(request.url);
     if (methods) {
       return reply
@@ -143,20 +147,34 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
     return reply.code(404).send(errorEnvelope('ObjectNotFound', `No route ${request.method} ${request.url.split('?')[0]}.`));
   });
 
-  registerPublicAuthRoutes({ app, services });
-  registerOperationRoutes({ app, services }, metrics);
+  registerOperationRoutes({ app, services, limits }, metrics);
+
+  // Public API routes: no credential, limited per client address.
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', async (request) => limits.anonymous(request));
+    registerPublicAuthRoutes({ app: scope, services, limits });
+  });
 
   await app.register(async (scope) => {
     scope.addHook('onRequest', async (request) => {
       const apiKey = request.headers['x-api-key'];
-      const principal = await services.auth.authenticate({
-        apiKey: Array.isArray(apiKey) ? apiKey.join(',') : apiKey,
-        bearer: bearerToken(request.headers.authorization),
-      });
+      let principal;
+      try {
+        principal = await services.auth.authenticate({
+          apiKey: Array.isArray(apiKey) ? apiKey.join(',') : apiKey,
+          bearer: bearerToken(request.headers.authorization),
+        });
+      } catch (error) {
+        // Failed authentications count against the client address (no free guessing).
+        await limits.anonymous(request);
+        throw error;
+      }
+      await limits.credential(request, principal);
       request.caller = { principal, requestId: request.id, clientIp: request.ip };
     });
-    registerUserRoutes({ app: scope, services });
-    registerUserAdminRoutes({ app: scope, services });
+    const host = { app: scope, services, limits };
+    registerUserRoutes(host);
+    registerUserAdminRoutes(host);
   });
 
   return app;
