@@ -25,6 +25,7 @@ export interface Config {
   readonly jwtSecret: string | null;
   readonly bodyLimit: number;
   readonly rateLimit: boolean;
+  readonly rateLimits: { credentialPerSecond: number; anonymousPerSecond: number; loginPerMinute: number };
   readonly smtpUrl: string | null;
   readonly smtpFrom: string;
   readonly trustProxy: boolean;
@@ -53,6 +54,9 @@ export const OPTIONS: readonly Option[] = [
   { env: 'ECGRID_JWT_SECRET', flag: '--jwt-secret', description: 'JWT signing secret (≥ 32 chars); default: generated once and kept in the database', default: '' },
   { env: 'ECGRID_BODY_LIMIT', flag: '--body-limit', description: 'Largest request body in bytes (413 above)', default: '65536' },
   { env: 'ECGRID_RATE_LIMIT', flag: '--rate-limit', description: '`off` disables rate limiting (benchmarks)', default: 'on' },
+  { env: 'ECGRID_RATE_CREDENTIAL', flag: '--rate-credential', description: 'Requests per second per API key or session (bursts of twice that)', default: '100' },
+  { env: 'ECGRID_RATE_ANONYMOUS', flag: '--rate-anonymous', description: 'Requests per second per client address without a valid credential', default: '20' },
+  { env: 'ECGRID_RATE_LOGIN', flag: '--rate-login', description: 'Login attempts per minute per login name and client address', default: '10' },
   { env: 'SMTP_URL', flag: '--smtp-url', description: 'smtp://host:port relay for SMS e-mail; unset = messages go to the outbox table', default: '' },
   { env: 'SMTP_FROM', flag: '--smtp-from', description: 'Sender address of SMS e-mail', default: 'ecgrid-identity@localhost' },
   { env: 'ECGRID_TRUST_PROXY', flag: '--trust-proxy', description: '`1` takes the client address from X-Forwarded-For', default: '0' },
@@ -145,6 +149,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     jwtSecret,
     bodyLimit: integer('ECGRID_BODY_LIMIT', 1024, 100 * 1024 * 1024),
     rateLimit: flag('ECGRID_RATE_LIMIT'),
+    rateLimits: {
+      credentialPerSecond: integer('ECGRID_RATE_CREDENTIAL', 1, 1_000_000),
+      anonymousPerSecond: integer('ECGRID_RATE_ANONYMOUS', 1, 1_000_000),
+      loginPerMinute: integer('ECGRID_RATE_LOGIN', 1, 1_000_000),
+    },
     smtpUrl,
     smtpFrom: get('SMTP_FROM'),
     trustProxy: flag('ECGRID_TRUST_PROXY'),

@@ -10,7 +10,7 @@ import type { RequestContext } from '../services/context.js';
 import type { Services } from '../services/index.js';
 import { presentAuditEvent } from '../services/present.js';
 import { readInput, type OptionNames } from './read-input.js';
-import { LIST_PAGE, note, onDatabase, operatorCommand, out, pick, runAction } from './operator-runtime.js';
+import { LIST_PAGE, note, onDatabase, operatorCommand, out, pick, runAction, type ReadEnv } from './operator-runtime.js';
 
 const TAIL_OPTIONS: OptionNames = { lines: '--lines', interval: '--interval' };
 const TailInput = Type.Object({
@@ -69,7 +69,7 @@ function stopSignal() {
   };
 }
 
-export function registerAuditCommands(audit: Command): void {
+export function registerAuditCommands(audit: Command, readEnv: ReadEnv): void {
   operatorCommand(audit, 'tail', 'print the most recent audit events, oldest first; with --follow, keep printing new ones')
     .option('-n, --lines <count>', 'how many recent events (1–500)', '20')
     .option('-f, --follow', 'keep printing new events until interrupted (Ctrl-C)')
@@ -82,7 +82,7 @@ export function registerAuditCommands(audit: Command): void {
           const info = presentAuditEvent(event);
           out(flags.json ? JSON.stringify(info) : describeEvent(info));
         };
-        await onDatabase(flags, async (services, context) => {
+        await onDatabase(readEnv(flags), async (services, context) => {
           const recent = await services.audit.list(context, { recordsPerPage: lines });
           const events = [...recent.items].reverse();
           events.forEach(print);

@@ -5,6 +5,8 @@
  */
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, OPTIONS } from '../config.js';
+import { startServer } from '../server.js';
+import { addSeedCommand } from './seed-command.js';
 import { registerOperatorCommands } from './operator-commands.js';
 
 /** Environment overlaid with the flags given on the command line. */
@@ -43,8 +45,6 @@ export function buildProgram(): Command {
       throw error;
     }
     try {
-      // Loaded here, not at the top: the other commands (and --help) do not need the HTTP stack.
-      const { startServer } = await import('../server.js');
       const server = await startServer(config);
       process.stderr.write(`ecgrid-identity listening on ${server.url} (${server.store.dialectName})\n`);
       const shutdown = (signal: string) => {
@@ -60,7 +60,8 @@ export function buildProgram(): Command {
       fail(`ecgrid-identity cannot start: ${(error as Error).message}`);
     }
   });
-  registerOperatorCommands(program);
+  addSeedCommand(program, (flags) => envWithFlags(flags));
+  registerOperatorCommands(program, (flags) => envWithFlags(flags));
   return program;
 }
 

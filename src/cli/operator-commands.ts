@@ -16,11 +16,12 @@ import { Type } from 'typebox';
 import { Id } from '../contract/common.js';
 import { CreateNetworkBody, ListNetworksBody, type NetworkIDInfo } from '../contract/tenancy.js';
 import { CreateUserBody } from '../contract/users.js';
+import { unusablePassword } from '../services/bootstrap.js';
 import { presentNetwork, presentUser } from '../services/present.js';
 import { registerAuditCommands } from './audit-tail.js';
 import { readInput, type OptionNames } from './read-input.js';
 import {
-  addDatabaseOptions, exitOnUsageError, LIST_PAGE, note, onDatabase, operatorCommand, out, pick, printTable, runAction,
+  addDatabaseOptions, exitOnUsageError, LIST_PAGE, note, onDatabase, operatorCommand, out, pick, printTable, runAction, type ReadEnv,
 } from './operator-runtime.js';
 
 // ---- network ---------------------------------------------------------------------------------
@@ -30,7 +31,7 @@ const ADDRESS_OPTIONS: Record<string, string> = {
 };
 const NETWORK_OPTIONS: OptionNames = { uniqueId: '--unique-id', companyName: '--company-name', status: '--status', ...ADDRESS_OPTIONS };
 
-function registerNetworkCommands(program: Command): void {
+function registerNetworkCommands(program: Command, readEnv: ReadEnv): void {
   const network = exitOnUsageError(program.command('network').description('create and list networks (operator)'));
 
   const create = operatorCommand(network, 'create', 'create a network (ECGrid has no REST call for it)')
@@ -43,7 +44,7 @@ function registerNetworkCommands(program: Command): void {
     runAction(NETWORK_OPTIONS, async (flags) => {
       const fields = Object.fromEntries(Object.keys(NETWORK_OPTIONS).map((field) => [field, field]));
       const body = readInput<CreateNetworkBody>(CreateNetworkBody, pick(flags, fields), NETWORK_OPTIONS);
-      await onDatabase(flags, async (services, context) => {
+      await onDatabase(readEnv(flags), async (services, context) => {
         const created = presentNetwork(await services.networks.create(context, body));
         if (flags.json) out(JSON.stringify(created));
         else out(`Created network ${created.networkId} ${created.uniqueId} "${created.companyName}" (${created.status}).`);
@@ -57,7 +58,7 @@ function registerNetworkCommands(program: Command): void {
     .action(
       runAction({ status: '--status' }, async (flags) => {
         const filter = readInput<ListNetworksBody>(ListNetworksBody, pick(flags, { status: 'status' }), { status: '--status' });
-        await onDatabase(flags, async (services, context) => {
+        await onDatabase(readEnv(flags), async (services, context) => {
           const networks: NetworkIDInfo[] = [];
           for (let pageNo = 1; ; pageNo++) {
             const page = await services.networks.list(context, { ...filter, pageNo, recordsPerPage: LIST_PAGE });
@@ -83,7 +84,7 @@ function readPasswordFromStdin(): string {
   return readFileSync(0, 'utf8').replace(/\r?\n$/, '');
 }
 
-function registerUserCommands(program: Command): void {
+function registerUserCommands(program: Command, readEnv: ReadEnv): void {
   const user = exitOnUsageError(program.command('user').description('create users (operator)'));
 
   operatorCommand(user, 'create', 'create a user, a Root included, with the same rules as POST /v2/users')
@@ -99,9 +100,9 @@ function registerUserCommands(program: Command): void {
     .action(
       runAction(USER_OPTIONS, async (flags) => {
         const raw = pick(flags, { login: 'login', email: 'email', firstName: 'firstName', lastName: 'lastName', networkId: 'network', mailboxId: 'mailbox', authLevel: 'level' });
-        raw.password = flags.passwordStdin ? readPasswordFromStdin() : (await import('../services/bootstrap.js')).unusablePassword();
+        raw.password = flags.passwordStdin ? readPasswordFromStdin() : unusablePassword();
         const body = readInput<CreateUserBody>(CreateUserBody, raw, USER_OPTIONS);
-        await onDatabase(flags, async (services, context) => {
+        await onDatabase(readEnv(flags), async (services, context) => {
           const created = presentUser(await services.users.create(context, body));
           if (flags.json) out(JSON.stringify(created));
           else out(`Created user ${created.userId} "${created.login}" (${created.authLevel}, network ${created.networkId}, mailbox ${created.mailboxId}).`);
@@ -116,7 +117,7 @@ function registerUserCommands(program: Command): void {
 const KEY_OPTIONS: OptionNames = { userId: '--user', id: '--user' };
 const RotateKeyInput = Type.Object({ userId: Id() });
 
-function registerKeyCommands(program: Command): void {
+function registerKeyCommands(program: Command, readEnv: ReadEnv): void {
   const key = exitOnUsageError(program.command('key').description('recover access: replace a user\'s primary API key (operator)'));
 
   operatorCommand(key, 'rotate', 'give a user a new primary API key, printed once; the previous one stops working at once')
@@ -124,7 +125,7 @@ function registerKeyCommands(program: Command): void {
     .action(
       runAction(KEY_OPTIONS, async (flags) => {
         const { userId } = readInput<{ userId: number }>(RotateKeyInput, pick(flags, { userId: 'user' }), KEY_OPTIONS);
-        await onDatabase(flags, async (services, context) => {
+        await onDatabase(readEnv(flags), async (services, context) => {
           const fresh = await services.users.generateKey(context, userId);
           out(fresh);
           note(`New primary API key of user ${userId}; the previous one no longer works. It is printed only this once.`);
@@ -133,12 +134,12 @@ function registerKeyCommands(program: Command): void {
     );
 }
 
-/** Adds `network`, `user`, `key` and `audit` to the program. */
-export function registerOperatorCommands(program: Command): void {
-  registerNetworkCommands(program);
-  registerUserCommands(program);
-  registerKeyCommands(program);
-  registerAuditCommands(exitOnUsageError(program.command('audit').description('read the audit log (operator)')));
+/** Adds `network`, `user`, `key` and `audit` to the program; `readEnv` gives the settings a command runs with. */
+export function registerOperatorCommands(program: Command, readEnv: ReadEnv): void {
+  registerNetworkCommands(program, readEnv);
+  registerUserCommands(program, readEnv);
+  registerKeyCommands(program, readEnv);
+  registerAuditCommands(exitOnUsageError(program.command('audit').description('read the audit log (operator)')), readEnv);
   for (const group of program.commands.filter((c) => ['network', 'user', 'key', 'audit'].includes(c.name()))) {
     group.commands.forEach(addDatabaseOptions);
   }

@@ -7,9 +7,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, loadConfig, OPTIONS } from '../config.js';
 import { ApiError } from '../contract/errors.js';
 import type { RequestContext } from '../services/context.js';
-import type { Services } from '../services/index.js';
+import { prepareStore } from '../server.js';
+import { createServices, type Services } from '../services/index.js';
 import { operatorContext } from '../services/operator.js';
-import { envWithFlags } from './main.js';
 import { UsageError, withOptionName, type OptionNames } from './read-input.js';
 
 const DATABASE_SETTINGS = ['ECGRID_DB', 'DATABASE_URL', 'ECGRID_MASTER_KEY', 'ECGRID_MASTER_KEY_FILE'];
@@ -17,6 +17,8 @@ const DATABASE_SETTINGS = ['ECGRID_DB', 'DATABASE_URL', 'ECGRID_MASTER_KEY', 'EC
 export const LIST_PAGE = 500;
 
 export type Flags = Record<string, unknown>;
+/** The environment overlaid with a command's flags (main.ts `envWithFlags`, passed in as seed-command does). */
+export type ReadEnv = (flags: Flags) => Record<string, string | undefined>;
 
 export const out = (line: string) => process.stdout.write(`${line}\n`);
 export const note = (line: string) => process.stderr.write(`${line}\n`);
@@ -51,13 +53,12 @@ export function runAction(options: OptionNames, handler: (flags: Flags) => Promi
   };
 }
 
-/**
- * Opens the configured database (migrating it like `serve`), runs `work` as the operator, closes it.
- * The store and services are loaded only here, so that help and usage errors answer quickly.
- */
-export async function onDatabase(flags: Flags, work: (services: Services, context: RequestContext) => Promise<void>): Promise<void> {
-  const config = loadConfig(envWithFlags(flags));
-  const [{ prepareStore }, { createServices }] = await Promise.all([import('../server.js'), import('../services/index.js')]);
+/** Opens the configured database (migrating it like `serve`), runs `work` as the operator, closes it. */
+export async function onDatabase(
+  env: Record<string, string | undefined>,
+  work: (services: Services, context: RequestContext) => Promise<void>,
+): Promise<void> {
+  const config = loadConfig(env);
   const store = await prepareStore(config);
   try {
     await work(createServices(config, store), operatorContext());

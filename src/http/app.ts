@@ -13,7 +13,11 @@ import { ApiError } from '../contract/errors.js';
 import type { Store } from '../store/store.js';
 import { createServices, type Services } from '../services/index.js';
 import { registerUserRoutes } from '../routes/users.js';
+import { registerUserAdminRoutes } from '../routes/user-admin.js';
 import { registerPublicAuthRoutes } from '../routes/auth.js';
+import { registerOperationRoutes } from '../routes/operations.js';
+import { createMetrics } from './metrics.js';
+import { createRateLimiter } from './rate-limit.js';
 import { registerKeyRoutes } from '../routes/keys.js';
 import { registerNetworkRoutes } from '../routes/networks.js';
 import { registerMailboxRoutes } from '../routes/mailboxes.js';
@@ -121,7 +125,22 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
 
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
 
-  app.setNotFoundHandler((request, reply) => {
+  // Every answer: no caching (answers carry keys, tokens and personal data), no MIME sniffing, the request id.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache', 'x-content-type-options': 'nosniff', 'x-request-id': request.id });
+    done();
+  });
+
+  const metrics = createMetrics(store);
+  app.addHook('onResponse', (request, reply, done) => {
+    metrics.observe(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
+
+  const limits = await createRateLimiter(app, config.rateLimit ? config.rateLimits : null);
+
+  app.setNotFoundHandler(async (request, reply) => {
+    await limits.anonymous(request);
     const methods = allowed.forPath(request.url);
     if (methods) {
       return reply
@@ -132,22 +151,38 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
     return reply.code(404).send(errorEnvelope('ObjectNotFound', `No route ${request.method} ${request.url.split('?')[0]}.`));
   });
 
-  registerPublicAuthRoutes({ app, services });
+  registerOperationRoutes({ app, services, limits }, metrics);
+
+  // Public API routes: no credential, limited per client address.
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', async (request) => limits.anonymous(request));
+    registerPublicAuthRoutes({ app: scope, services, limits });
+  });
 
   await app.register(async (scope) => {
     scope.addHook('onRequest', async (request) => {
       const apiKey = request.headers['x-api-key'];
-      const principal = await services.auth.authenticate({
-        apiKey: Array.isArray(apiKey) ? apiKey.join(',') : apiKey,
-        bearer: bearerToken(request.headers.authorization),
-      });
+      let principal;
+      try {
+        principal = await services.auth.authenticate({
+          apiKey: Array.isArray(apiKey) ? apiKey.join(',') : apiKey,
+          bearer: bearerToken(request.headers.authorization),
+        });
+      } catch (error) {
+        // Failed authentications count against the client address (no free guessing).
+        await limits.anonymous(request);
+        throw error;
+      }
+      await limits.credential(request, principal);
       request.caller = { principal, requestId: request.id, clientIp: request.ip };
     });
-    registerUserRoutes({ app: scope, services });
-    registerKeyRoutes({ app: scope, services });
-    registerNetworkRoutes({ app: scope, services });
-    registerMailboxRoutes({ app: scope, services });
-    registerAuditRoutes({ app: scope, services });
+    const host = { app: scope, services, limits };
+    registerUserRoutes(host);
+    registerUserAdminRoutes(host);
+    registerKeyRoutes(host);
+    registerNetworkRoutes(host);
+    registerMailboxRoutes(host);
+    registerAuditRoutes(host);
   });
 
   return app;

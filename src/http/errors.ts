@@ -8,6 +8,8 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, type ErrorCode } from '../contract/errors.js';
 import { FORMATS } from '../contract/formats.js';
 import { StoreUnavailable } from '../store/errors.js';
+import { RateLimited } from './rate-limit.js';
+import { SmsRelayUnavailable } from '../mail/sms-sender.js';
 
 export interface Envelope<T> {
   success: boolean;
@@ -87,8 +89,14 @@ export function describeValidationError(error: AjvError, context: string): strin
 /** Maps any thrown error to [status, errorCode, message]. */
 export function classifyError(error: unknown): { status: number; errorCode: ErrorCode; message: string; unexpected: boolean } {
   if (error instanceof ApiError) return { status: error.status, errorCode: error.errorCode, message: error.message, unexpected: false };
+  if (error instanceof RateLimited) {
+    return { status: 429, errorCode: 'RateLimitExceeded', message: `Rate limit exceeded; retry after ${error.retryAfterSeconds} s.`, unexpected: false };
+  }
   if (error instanceof StoreUnavailable) {
     return { status: 503, errorCode: 'InternalError', message: 'The database is unavailable; try again shortly.', unexpected: true };
+  }
+  if (error instanceof SmsRelayUnavailable) {
+    return { status: 503, errorCode: 'InternalError', message: 'The SMS relay did not accept the message; nothing was sent. Try again shortly.', unexpected: true };
   }
   const fastifyError = error as FastifyError & { validation?: AjvError[]; validationContext?: string };
   if (fastifyError.validation && fastifyError.validation.length > 0) {
@@ -106,9 +114,6 @@ export function classifyError(error: unknown): { status: number; errorCode: Erro
       return { status: 400, errorCode: 'InvalidParameter', message: 'body: is empty', unexpected: false };
   }
   const status = fastifyError.statusCode;
-  if (status === 429) {
-    return { status: 429, errorCode: 'RateLimitExceeded', message: 'Rate limit exceeded; retry after the time in Retry-After.', unexpected: false };
-  }
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return { status, errorCode: status === 404 ? 'ObjectNotFound' : 'InvalidParameter', message: `request: ${fastifyError.message.slice(0, 200)}`, unexpected: false };
   }
@@ -117,6 +122,7 @@ export function classifyError(error: unknown): { status: number; errorCode: Erro
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
   const { status, errorCode, message, unexpected } = classifyError(error);
+  if (error instanceof RateLimited) reply.header('retry-after', String(error.retryAfterSeconds));
   if (unexpected) request.log.error({ err: error }, 'request failed');
   return reply.code(status).type('application/json; charset=utf-8').send(errorEnvelope(errorCode, message));
 }

@@ -3,6 +3,7 @@ import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, Raw
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Services } from '../services/index.js';
 import type { RequestContext } from '../services/context.js';
+import type { RateLimiter } from './rate-limit.js';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -15,6 +16,7 @@ export type App = FastifyInstance<
 export interface RouteHost {
   app: App;
   services: Services;
+  limits: RateLimiter;
 }
 
 declare module 'fastify' {

@@ -4,6 +4,8 @@ import { KeyVault } from '../security/key-vault.js';
 import type { Store } from '../store/store.js';
 import { AuthService } from './auth-service.js';
 import { UserService } from './user-service.js';
+import { UserAdminService } from './user-admin-service.js';
+import { createSmsSender } from '../mail/sms-sender.js';
 import { KeyService } from './key-service.js';
 import { NetworkService } from './network-service.js';
 import { MailboxService } from './mailbox-service.js';
@@ -14,6 +16,7 @@ export interface Services {
   vault: KeyVault;
   auth: AuthService;
   users: UserService;
+  userAdmin: UserAdminService;
   keys: KeyService;
   networks: NetworkService;
   mailboxes: MailboxService;
@@ -27,6 +30,7 @@ export function createServices(config: Config, store: Store): Services {
     vault,
     auth: new AuthService(store),
     users: new UserService(store, vault),
+    userAdmin: new UserAdminService(store, createSmsSender(config)),
     keys: new KeyService(store, vault, config.tokenTtlSeconds),
     networks: new NetworkService(store),
     mailboxes: new MailboxService(store),

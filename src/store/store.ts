@@ -14,6 +14,7 @@ import { KeyQueries } from './queries/keys.js';
 import { AuditQueries } from './queries/audit.js';
 import { SettingQueries } from './queries/settings.js';
 import { SessionQueries } from './queries/sessions.js';
+import { OutboxQueries } from './queries/outbox.js';
 
 export class Repositories {
   readonly users: UserQueries;
@@ -23,6 +24,7 @@ export class Repositories {
   readonly audit: AuditQueries;
   readonly settings: SettingQueries;
   readonly sessions: SessionQueries;
+  readonly outbox: OutboxQueries;
 
   constructor(db: Kysely<Database>, dialect: Dialect) {
     this.users = new UserQueries(db, dialect);
@@ -32,6 +34,7 @@ export class Repositories {
     this.audit = new AuditQueries(db, dialect);
     this.settings = new SettingQueries(db);
     this.sessions = new SessionQueries(db);
+    this.outbox = new OutboxQueries(db, dialect);
   }
 }
 
@@ -104,6 +107,11 @@ export class Store extends Repositories {
       const mapped = this.dialect.mapError(error);
       throw mapped instanceof StoreUnavailable ? mapped : new StoreUnavailable(String((error as Error).message), { cause: error });
     }
+  }
+
+  /** Connection/pool figures of the dialect, for metrics. */
+  stats(): Record<string, number> {
+    return this.dialect.stats();
   }
 
   close(): Promise<void> {
