@@ -9,13 +9,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CLI } from '../support/child-server.js';
 import { expectError, expectOk } from '../support/http.js';
 import { runProcess } from '../support/process.js';
 import { startTestServer } from '../support/server.js';
-import { freshDatabase, type TestDatabase } from '../support/test-db.js';
-import { openStore } from '../../src/store/open-store.js';
+import type { TestDatabase } from '../support/test-db.js';
+import { useFreshStore } from '../support/fresh-store.js';
 import type { Store } from '../../src/store/store.js';
 import { verifyPassword } from '../../src/security/passwords.js';
 import type { AuditEventInfo } from '../../src/contract/audit.js';
@@ -52,14 +52,7 @@ async function lastEvent() {
   return (await store.audit.list({ kind: 'system' }, {}, { pageNo: 1, recordsPerPage: 1 })).events[0]!;
 }
 
-beforeAll(async () => {
-  database = await freshDatabase();
-  store = openStore({ databaseUrl: database.databaseUrl, sqliteFile: database.sqliteFile });
-});
-afterAll(async () => {
-  await store?.close();
-  await database?.drop();
-});
+useFreshStore((s, d) => ((store = s), (database = d)));
 
 describe('help', () => {
   it('every command has --help (exit 0) listing its options; the program lists the commands', { timeout: 60_000 }, async () => {
