@@ -18,6 +18,7 @@ import { registerPublicAuthRoutes } from '../routes/auth.js';
 import { registerOperationRoutes } from '../routes/operations.js';
 import { createMetrics } from './metrics.js';
 import { createRateLimiter } from './rate-limit.js';
+import { declareErrorResponses, registerOpenApi } from './openapi.js';
 import { errorEnvelope, sendError } from './errors.js';
 import { compileNormalizer, parseJsonBody } from './wire.js';
 import { AllowedMethods } from './method-not-allowed.js';
@@ -114,9 +115,12 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
     }
   });
 
+  const routes: Array<{ method: string; url: string }> = [];
+  app.decorate('registeredRoutes', routes);
   app.addHook('onRoute', (route) => {
     addWireNormalization(route);
     allowed.add(route.method, route.url);
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
 
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
@@ -134,6 +138,7 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
   });
 
   const limits = await createRateLimiter(app, config.rateLimit ? config.rateLimits : null);
+  await registerOpenApi(app);
 
   app.setNotFoundHandler(async (request, reply) => {
     await limits.anonymous(request);
@@ -151,11 +156,16 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
 
   // Public API routes: no credential, limited per client address.
   await app.register(async (scope) => {
+    scope.addHook('onRoute', (route) => {
+      declareErrorResponses(route, false);
+      (route.schema as { security?: unknown[] }).security = [];
+    });
     scope.addHook('onRequest', async (request) => limits.anonymous(request));
     registerPublicAuthRoutes({ app: scope, services, limits });
   });
 
   await app.register(async (scope) => {
+    scope.addHook('onRoute', (route) => declareErrorResponses(route, true));
     scope.addHook('onRequest', async (request) => {
       const apiKey = request.headers['x-api-key'];
       let principal;
