@@ -13,7 +13,7 @@ import { ApiError } from '../contract/errors.js';
 import type { Store } from '../store/store.js';
 import { createServices, type Services } from '../services/index.js';
 import { registerUserRoutes } from '../routes/users.js';
-import { registerPublicAuthRoutes } from '../routes/auth.js';
+import { registerAuthRoutes, registerPublicAuthRoutes } from '../routes/auth.js';
 import { errorEnvelope, sendError } from './errors.js';
 import { compileNormalizer, parseJsonBody } from './wire.js';
 import { AllowedMethods } from './method-not-allowed.js';
@@ -140,6 +140,7 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
       request.caller = { principal, requestId: request.id, clientIp: request.ip };
     });
     registerUserRoutes({ app: scope, services });
+    registerAuthRoutes({ app: scope, services });
   });
 
   return app;

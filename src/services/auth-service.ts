@@ -24,8 +24,16 @@ export function standingAllowsAccess(credential: Pick<KeyCredential, 'user' | 'n
   return true;
 }
 
+/** Who turns a Bearer token into a Principal (the session service). */
+export interface BearerAuthenticator {
+  authenticateBearer(token: string): Promise<Principal>;
+}
+
 export class AuthService {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly sessions: BearerAuthenticator,
+  ) {}
 
   /** X-API-Key wins when both are present (API.md §1); with neither, the API-key error answers. */
   async authenticate(credentials: Credentials): Promise<Principal> {
@@ -49,7 +57,8 @@ export class AuthService {
     return { ...credential.user, credential: { kind: 'key', keyId: credential.keyId } };
   }
 
-  async authenticateBearer(_token: string): Promise<Principal> {
-    throw ApiError.invalidSession();
+  /** Missing, malformed, tampered, expired or revoked tokens, and users who may no longer log in: 401 InvalidSession. */
+  authenticateBearer(token: string): Promise<Principal> {
+    return this.sessions.authenticateBearer(token);
   }
 }

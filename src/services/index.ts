@@ -3,21 +3,25 @@ import type { Config } from '../config.js';
 import { KeyVault } from '../security/key-vault.js';
 import type { Store } from '../store/store.js';
 import { AuthService } from './auth-service.js';
+import { SessionService } from './session-service.js';
 import { UserService } from './user-service.js';
 
 export interface Services {
   store: Store;
   vault: KeyVault;
   auth: AuthService;
+  sessions: SessionService;
   users: UserService;
 }
 
 export function createServices(config: Config, store: Store): Services {
   const vault = KeyVault.fromConfig(config);
+  const sessions = new SessionService(config, store, vault);
   return {
     store,
     vault,
-    auth: new AuthService(store),
+    auth: new AuthService(store, sessions),
+    sessions,
     users: new UserService(store, vault),
   };
 }

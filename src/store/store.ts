@@ -14,6 +14,7 @@ import { KeyQueries } from './queries/keys.js';
 import { AuditQueries } from './queries/audit.js';
 import { SettingQueries } from './queries/settings.js';
 import { SessionQueries } from './queries/sessions.js';
+import { LoginStateQueries } from './queries/login-state.js';
 
 export class Repositories {
   readonly users: UserQueries;
@@ -23,6 +24,7 @@ export class Repositories {
   readonly audit: AuditQueries;
   readonly settings: SettingQueries;
   readonly sessions: SessionQueries;
+  readonly loginState: LoginStateQueries;
 
   constructor(db: Kysely<Database>, dialect: Dialect) {
     this.users = new UserQueries(db, dialect);
@@ -31,7 +33,8 @@ export class Repositories {
     this.keys = new KeyQueries(db, dialect);
     this.audit = new AuditQueries(db, dialect);
     this.settings = new SettingQueries(db);
-    this.sessions = new SessionQueries(db);
+    this.sessions = new SessionQueries(db, dialect);
+    this.loginState = new LoginStateQueries(db, dialect);
   }
 }
 
