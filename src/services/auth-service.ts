@@ -8,7 +8,7 @@ import { admitsMembers, userMayAuthenticate, type Status } from '../domain/statu
 import type { Principal } from '../domain/types.js';
 import { hashApiKey, sameDigest } from '../security/api-keys.js';
 import type { Store } from '../store/store.js';
-import type { KeyCredential } from '../store/queries/keys.js';
+import type { Standing } from '../store/queries/standing.js';
 
 export interface Credentials {
   apiKey: string | undefined;
@@ -16,7 +16,7 @@ export interface Credentials {
 }
 
 /** Whether the user and the tenancy it lives in still let it in. */
-export function standingAllowsAccess(credential: Pick<KeyCredential, 'user' | 'networkStatus' | 'mailboxStatus'>): boolean {
+export function standingAllowsAccess(credential: Standing): boolean {
   const { user, networkStatus, mailboxStatus } = credential;
   if (!userMayAuthenticate(user.status)) return false;
   if (user.networkId > 0 && (networkStatus === null || !admitsMembers(networkStatus as Status))) return false;

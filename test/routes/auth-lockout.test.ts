@@ -8,8 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError, expectOk } from '../support/http.js';
-import { createMailbox, createNetwork, createUser, startTestServer, TEST_PASSWORD, type TestServer, type TestUser } from '../support/server.js';
-import { login, loginReply, TokenApi, userEvents } from '../support/sessions.js';
+import { createUser, TEST_PASSWORD, type TestServer, type TestUser } from '../support/server.js';
+import { login, loginReply, startServerWithMailbox, TokenApi, userEvents } from '../support/sessions.js';
 import type { UserIDInfo } from '../../src/contract/users.js';
 
 let server: TestServer;
@@ -17,9 +17,7 @@ let networkId: number;
 let mailboxId: number;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  networkId = (await createNetwork(server)).networkId;
-  mailboxId = (await createMailbox(server, networkId)).mailboxId;
+  ({ server, networkId, mailboxId } = await startServerWithMailbox());
 });
 afterAll(() => server?.close());
 

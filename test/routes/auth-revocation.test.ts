@@ -8,8 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
 import { expectError, expectOk } from '../support/http.js';
-import { createMailbox, createNetwork, createUser, startTestServer, type TestServer } from '../support/server.js';
-import { login, loginReply, refreshReply, TokenApi } from '../support/sessions.js';
+import { createMailbox, createNetwork, createUser, type TestServer } from '../support/server.js';
+import { login, loginReply, refreshReply, startServerWithMailbox, TokenApi } from '../support/sessions.js';
 import type { SessionInfo, TokenInfo } from '../../src/contract/auth.js';
 
 let server: TestServer;
@@ -17,9 +17,7 @@ let networkId: number;
 let mailboxId: number;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  networkId = (await createNetwork(server)).networkId;
-  mailboxId = (await createMailbox(server, networkId)).mailboxId;
+  ({ server, networkId, mailboxId } = await startServerWithMailbox());
 });
 afterAll(() => server?.close());
 

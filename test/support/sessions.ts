@@ -1,6 +1,6 @@
 /** Bearer-token helpers for tests: log in over HTTP, call as a token, read a user's audit trail. */
 import { Api, expectOk, type Reply, type RequestOptions } from './http.js';
-import { TEST_PASSWORD } from './server.js';
+import { createMailbox, createNetwork, startTestServer, TEST_PASSWORD, type TestServer } from './server.js';
 import type { Store } from '../../src/store/store.js';
 import type { AuditEvent } from '../../src/domain/types.js';
 import type { TokenInfo } from '../../src/contract/auth.js';
@@ -36,4 +36,12 @@ export function refreshReply(baseUrl: string, token: string): Promise<Reply<Toke
 export async function userEvents(store: Store, userId: number, count = 50): Promise<AuditEvent[]> {
   const { events } = await store.audit.list({ kind: 'system' }, { targetType: 'user', targetId: userId }, { pageNo: 1, recordsPerPage: count });
   return events;
+}
+
+/** A server with one network and one mailbox in it, for tests that need plain users. */
+export async function startServerWithMailbox(env: Record<string, string> = {}): Promise<{ server: TestServer; networkId: number; mailboxId: number }> {
+  const server = await startTestServer(env);
+  const { networkId } = await createNetwork(server);
+  const { mailboxId } = await createMailbox(server, networkId);
+  return { server, networkId, mailboxId };
 }

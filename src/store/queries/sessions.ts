@@ -6,11 +6,9 @@
  * here is seen by every instance on the very next request.
  */
 import type { Kysely } from 'kysely';
-import type { Placement } from '../../domain/types.js';
-import type { AuthLevel } from '../../domain/levels.js';
-import type { Status } from '../../domain/statuses.js';
 import type { Database } from '../schema.js';
 import type { Dialect } from '../dialects/dialect.js';
+import { STANDING_COLUMNS, toStanding, type Standing } from './standing.js';
 
 export interface NewSession {
   sessionId: string;
@@ -23,15 +21,12 @@ export interface NewSession {
 }
 
 /** What authentication needs to know about a session and everything it depends on. */
-export interface SessionCredential {
+export interface SessionCredential extends Standing {
   sessionId: string;
   generation: number;
   refreshHash: string;
   expiresAt: string;
   revokedAt: string | null;
-  user: Placement & { login: string; status: Status };
-  networkStatus: string | null;
-  mailboxStatus: string | null;
 }
 
 export class SessionQueries {
@@ -64,11 +59,7 @@ export class SessionQueries {
       .innerJoin('users as u', 'u.user_id', 's.user_id')
       .leftJoin('networks as n', 'n.network_id', 'u.network_id')
       .leftJoin('mailboxes as m', 'm.mailbox_id', 'u.mailbox_id')
-      .select([
-        's.session_id', 's.generation', 's.refresh_hash', 's.expires_at', 's.revoked_at',
-        'u.user_id', 'u.login', 'u.network_id', 'u.mailbox_id', 'u.auth_level', 'u.status as user_status',
-        'n.status as network_status', 'm.status as mailbox_status',
-      ])
+      .select(['s.session_id', 's.generation', 's.refresh_hash', 's.expires_at', 's.revoked_at', ...STANDING_COLUMNS])
       .where('s.session_id', '=', sessionId)
       .executeTakeFirst();
     if (!row) return null;
@@ -78,16 +69,7 @@ export class SessionQueries {
       refreshHash: row.refresh_hash,
       expiresAt: this.dialect.readTime(row.expires_at),
       revokedAt: row.revoked_at === null ? null : this.dialect.readTime(row.revoked_at),
-      user: {
-        userId: row.user_id,
-        login: row.login,
-        networkId: row.network_id,
-        mailboxId: row.mailbox_id,
-        authLevel: row.auth_level as AuthLevel,
-        status: row.user_status as Status,
-      },
-      networkStatus: row.network_status,
-      mailboxStatus: row.mailbox_status,
+      ...toStanding(row),
     };
   }
 
@@ -121,25 +103,19 @@ export class SessionQueries {
   }
 
   /** Revokes every live session of the user; returns how many. */
-  async revokeAllOfUser(userId: number, at: string): Promise<number> {
-    const result = await this.db
-      .updateTable('sessions')
-      .set({ revoked_at: at })
-      .where('user_id', '=', userId)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows);
+  revokeAllOfUser(userId: number, at: string): Promise<number> {
+    return this.#revokeOfUser(userId, at, null);
   }
 
   /** Revokes every live session of the user except `keep`; returns how many. */
-  async revokeOthersOfUser(userId: number, keep: string, at: string): Promise<number> {
-    const result = await this.db
-      .updateTable('sessions')
-      .set({ revoked_at: at })
-      .where('user_id', '=', userId)
-      .where('session_id', '!=', keep)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
+  revokeOthersOfUser(userId: number, keep: string, at: string): Promise<number> {
+    return this.#revokeOfUser(userId, at, keep);
+  }
+
+  async #revokeOfUser(userId: number, at: string, keep: string | null): Promise<number> {
+    let query = this.db.updateTable('sessions').set({ revoked_at: at }).where('user_id', '=', userId).where('revoked_at', 'is', null);
+    if (keep !== null) query = query.where('session_id', '!=', keep);
+    const result = await query.executeTakeFirst();
     return Number(result.numUpdatedRows);
   }
 
