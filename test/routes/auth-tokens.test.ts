@@ -195,6 +195,9 @@ describe('refresh', () => {
     expectError(await me(server.url, refreshed.token), 401, 'InvalidSession');
     expectError(await refreshReply(server.url, refreshed.refreshToken), 401, 'InvalidSession');
     expectError(await refreshReply(server.url, refreshed.token), 401, 'InvalidSession');
+    // An ended session is of no further use: the user's next login deletes its row.
+    await login(server.url, world.mbUserA1.user.login);
+    expect(await server.store.sessions.findCredential(sessionId)).toBeNull();
   });
 });
 
