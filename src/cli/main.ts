@@ -6,6 +6,7 @@
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, OPTIONS } from '../config.js';
 import { startServer } from '../server.js';
+import { addSeedCommand } from './seed-command.js';
 
 /** Environment overlaid with the flags given on the command line. */
 export function envWithFlags(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
@@ -58,6 +59,7 @@ export function buildProgram(): Command {
       fail(`ecgrid-identity cannot start: ${(error as Error).message}`);
     }
   });
+  addSeedCommand(program, (flags) => envWithFlags(flags));
   return program;
 }
 

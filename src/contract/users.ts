@@ -77,7 +77,11 @@ export type ListUsersBody = Static<typeof ListUsersBody>;
 export const ByNameBody = Type.Object({ login: Type.String({ minLength: 1, maxLength: 64 }) });
 export type ByNameBody = Static<typeof ByNameBody>;
 
-export const SetPasswordBody = Type.Object({ userId: Id(), newPassword: Password });
+export const SetPasswordBody = Type.Object({
+  userId: Id(),
+  newPassword: Password,
+  revokeSessions: Type.Optional(Type.Boolean({ description: "Extension: also revoke the user's sessions (default false: they stay valid)" })),
+});
 export type SetPasswordBody = Static<typeof SetPasswordBody>;
 
 export const GeneratePasswordBody = Type.Object({

@@ -13,7 +13,10 @@ import { ApiError } from '../contract/errors.js';
 import type { Store } from '../store/store.js';
 import { createServices, type Services } from '../services/index.js';
 import { registerUserRoutes } from '../routes/users.js';
+import { registerUserAdminRoutes } from '../routes/user-admin.js';
 import { registerAuthRoutes, registerPublicAuthRoutes } from '../routes/auth.js';
+import { registerOperationRoutes } from '../routes/operations.js';
+import { createMetrics } from './metrics.js';
 import { errorEnvelope, sendError } from './errors.js';
 import { compileNormalizer, parseJsonBody } from './wire.js';
 import { AllowedMethods } from './method-not-allowed.js';
@@ -117,6 +120,18 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
 
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
 
+  // Every answer: no caching (answers carry keys, tokens and personal data), no MIME sniffing, the request id.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache', 'x-content-type-options': 'nosniff', 'x-request-id': request.id });
+    done();
+  });
+
+  const metrics = createMetrics(store);
+  app.addHook('onResponse', (request, reply, done) => {
+    metrics.observe(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
+
   app.setNotFoundHandler((request, reply) => {
     const methods = allowed.forPath(request.url);
     if (methods) {
@@ -129,6 +144,7 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
   });
 
   registerPublicAuthRoutes({ app, services });
+  registerOperationRoutes({ app, services }, metrics);
 
   await app.register(async (scope) => {
     scope.addHook('onRequest', async (request) => {
@@ -140,6 +156,7 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
       request.caller = { principal, requestId: request.id, clientIp: request.ip };
     });
     registerUserRoutes({ app: scope, services });
+    registerUserAdminRoutes({ app: scope, services });
     registerAuthRoutes({ app: scope, services });
   });
 

@@ -8,6 +8,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, type ErrorCode } from '../contract/errors.js';
 import { FORMATS } from '../contract/formats.js';
 import { StoreUnavailable } from '../store/errors.js';
+import { SmsRelayUnavailable } from '../mail/sms-sender.js';
 
 export interface Envelope<T> {
   success: boolean;
@@ -89,6 +90,9 @@ export function classifyError(error: unknown): { status: number; errorCode: Erro
   if (error instanceof ApiError) return { status: error.status, errorCode: error.errorCode, message: error.message, unexpected: false };
   if (error instanceof StoreUnavailable) {
     return { status: 503, errorCode: 'InternalError', message: 'The database is unavailable; try again shortly.', unexpected: true };
+  }
+  if (error instanceof SmsRelayUnavailable) {
+    return { status: 503, errorCode: 'InternalError', message: 'The SMS relay did not accept the message; nothing was sent. Try again shortly.', unexpected: true };
   }
   const fastifyError = error as FastifyError & { validation?: AjvError[]; validationContext?: string };
   if (fastifyError.validation && fastifyError.validation.length > 0) {

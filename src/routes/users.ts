@@ -2,7 +2,7 @@
 import { Type } from 'typebox';
 import { Envelope, IdParams } from '../contract/common.js';
 import { ByNameBody, CreateUserBody, ListUsersBody, UpdateUserBody, UserIDInfo } from '../contract/users.js';
-import { presentUser } from '../services/present.js';
+import { matchesIfMatch, presentUser, userEtag } from '../services/present.js';
 import { ok } from '../http/errors.js';
 import type { RouteHost } from '../http/route-host.js';
 
@@ -17,7 +17,12 @@ export function registerUserRoutes({ app, services }: RouteHost): void {
 
   app.put('/v2/users', {
     schema: { operationId: 'updateUser', tags, summary: 'Update User', body: UpdateUserBody, response: UserEnvelope },
-    handler: async (request) => ok(presentUser(await users.update(request.caller, request.body))),
+    handler: async (request, reply) => {
+      const ifMatch = request.headers['if-match'];
+      const user = await users.update(request.caller, request.body, ifMatch === undefined ? undefined : (u) => matchesIfMatch(ifMatch, u));
+      reply.header('ETag', userEtag(user));
+      return ok(presentUser(user));
+    },
   });
 
   app.get('/v2/users/me', {
@@ -27,7 +32,11 @@ export function registerUserRoutes({ app, services }: RouteHost): void {
 
   app.get('/v2/users/:id', {
     schema: { operationId: 'getUser', tags, summary: 'Get User', params: IdParams, response: UserEnvelope },
-    handler: async (request) => ok(presentUser(await users.get(request.caller, request.params.id))),
+    handler: async (request, reply) => {
+      const user = await users.get(request.caller, request.params.id);
+      reply.header('ETag', userEtag(user));
+      return ok(presentUser(user));
+    },
   });
 
   app.post('/v2/users', {

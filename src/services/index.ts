@@ -5,6 +5,8 @@ import type { Store } from '../store/store.js';
 import { AuthService } from './auth-service.js';
 import { SessionService } from './session-service.js';
 import { UserService } from './user-service.js';
+import { UserAdminService } from './user-admin-service.js';
+import { createSmsSender } from '../mail/sms-sender.js';
 
 export interface Services {
   store: Store;
@@ -12,6 +14,7 @@ export interface Services {
   auth: AuthService;
   sessions: SessionService;
   users: UserService;
+  userAdmin: UserAdminService;
 }
 
 export function createServices(config: Config, store: Store): Services {
@@ -23,5 +26,6 @@ export function createServices(config: Config, store: Store): Services {
     auth: new AuthService(store, sessions),
     sessions,
     users: new UserService(store, vault),
+    userAdmin: new UserAdminService(store, createSmsSender(config)),
   };
 }

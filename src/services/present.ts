@@ -12,6 +12,20 @@ export function isLockedOut(user: Pick<User, 'lockedUntil'>, nowMs = Date.now())
   return user.lockedUntil !== null && Date.parse(user.lockedUntil) > nowMs;
 }
 
+/** Extension: the entity tag of a user's current row (its id and row version). */
+export function userEtag(user: Pick<User, 'userId' | 'version'>): string {
+  return `"${user.userId}.${user.version}"`;
+}
+
+/** Whether an If-Match header value matches the user's current tag (`*` matches any existing user). */
+export function matchesIfMatch(header: string, user: Pick<User, 'userId' | 'version'>): boolean {
+  const current = userEtag(user);
+  return header
+    .split(',')
+    .map((tag) => tag.trim().replace(/^W\//, ''))
+    .some((tag) => tag === '*' || tag === current);
+}
+
 export function presentUser(user: User): UserIDInfo {
   return {
     userId: user.userId,

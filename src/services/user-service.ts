@@ -101,8 +101,11 @@ export class UserService {
     return this.get(context, context.principal.userId);
   }
 
-  /** PUT /v2/users — the seed. */
-  async update(context: RequestContext, body: UpdateUserBody): Promise<User> {
+  /**
+   * PUT /v2/users — the seed. `precondition` (Extension, from If-Match) is
+   * checked after access, so a 412 never reveals an out-of-scope user.
+   */
+  async update(context: RequestContext, body: UpdateUserBody, precondition?: (user: User) => boolean): Promise<User> {
     return this.store.transaction(async (tx) => {
       const before = await loadUserForUpdate(tx, body.userId);
       // Sending the current status back (a client round-tripping the object) is not a status change.
@@ -111,6 +114,9 @@ export class UserService {
         statusChange !== undefined ? canChangeStatus(context.principal, before) : canManageUser(context.principal, before),
         userNotFound(body.userId),
       );
+      if (precondition && !precondition(before)) {
+        throw new ApiError(412, 'InvalidParameter', 'If-Match: the user was changed by another request; read it again');
+      }
       refuseTerminated(before);
       if (statusChange === 'Suspended') await protectLastRoot(tx, before, 'status');
 

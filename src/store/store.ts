@@ -15,6 +15,7 @@ import { AuditQueries } from './queries/audit.js';
 import { SettingQueries } from './queries/settings.js';
 import { SessionQueries } from './queries/sessions.js';
 import { LoginStateQueries } from './queries/login-state.js';
+import { OutboxQueries } from './queries/outbox.js';
 
 export class Repositories {
   readonly users: UserQueries;
@@ -25,6 +26,7 @@ export class Repositories {
   readonly settings: SettingQueries;
   readonly sessions: SessionQueries;
   readonly loginState: LoginStateQueries;
+  readonly outbox: OutboxQueries;
 
   constructor(db: Kysely<Database>, dialect: Dialect) {
     this.users = new UserQueries(db, dialect);
@@ -35,6 +37,7 @@ export class Repositories {
     this.settings = new SettingQueries(db);
     this.sessions = new SessionQueries(db, dialect);
     this.loginState = new LoginStateQueries(db, dialect);
+    this.outbox = new OutboxQueries(db, dialect);
   }
 }
 
@@ -107,6 +110,11 @@ export class Store extends Repositories {
       const mapped = this.dialect.mapError(error);
       throw mapped instanceof StoreUnavailable ? mapped : new StoreUnavailable(String((error as Error).message), { cause: error });
     }
+  }
+
+  /** Connection/pool figures of the dialect, for metrics. */
+  stats(): Record<string, number> {
+    return this.dialect.stats();
   }
 
   close(): Promise<void> {

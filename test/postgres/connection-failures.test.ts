@@ -113,11 +113,16 @@ describe('PostgreSQL refusing connections', () => {
         expectCleanAnswer(reply);
       }
       expect(Date.now() - started).toBeLessThan(15_000);
+      const ready = await new Api(server.url, null).get('/readyz');
+      expect(ready.status).toBe(503);
+      expectCleanAnswer(ready);
+      expect((await new Api(server.url, null).get('/healthz')).status).toBe(200);
       expect(server.process.exitCode).toBeNull();
     } finally {
       await admin(`alter database ${name} allow_connections true`);
     }
     expectOk(await api.get('/v2/users/1042'));
+    expect(expectOk(await new Api(server.url, null).get<{ status: string }>('/readyz')).status).toBe('ready');
     expect(expectOk(await api.get<UserIDInfo>('/v2/users/1043')).firstName).not.toBe('Down');
   });
 });

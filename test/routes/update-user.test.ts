@@ -258,3 +258,36 @@ describe('audit', () => {
     expect(events[0]!.requestId).not.toBe('');
   });
 });
+
+describe('optimistic concurrency (extension: ETag / If-Match)', () => {
+  it('GET returns an ETag; PUT with a matching If-Match succeeds and returns the new tag', async () => {
+    const target = world.mbUserA1b.user.userId;
+    const got = await api.get(`/v2/users/${target}`);
+    const etag = got.headers.get('etag')!;
+    expect(etag).toMatch(/^"\d+\.\d+"$/);
+    const put = await api.put<UserIDInfo>('/v2/users', { userId: target, firstName: 'Tagged' }, { headers: { 'If-Match': etag } });
+    expectOk(put);
+    expect(put.headers.get('etag')).not.toBe(etag);
+    expect((await api.get(`/v2/users/${target}`)).headers.get('etag')).toBe(put.headers.get('etag'));
+  });
+
+  it('answers 412 (envelope, InvalidParameter) when the user changed meanwhile, and changes nothing', async () => {
+    const target = world.mbUserA1b.user.userId;
+    const stale = (await api.get(`/v2/users/${target}`)).headers.get('etag')!;
+    expectOk(await api.put('/v2/users', { userId: target, lastName: 'Meanwhile' }));
+    const before = await server.store.users.findById(target);
+    const reply = await api.put('/v2/users', { userId: target, lastName: 'Lost update' }, { headers: { 'If-Match': stale } });
+    expectError(reply, 412, 'InvalidParameter', 'If-Match');
+    expect(await server.store.users.findById(target)).toEqual(before);
+  });
+
+  it('If-Match: * matches any existing user; without If-Match behaviour is unchanged', async () => {
+    expectOk(await api.put('/v2/users', { userId: 1043, firstName: 'Star' }, { headers: { 'If-Match': '*' } }));
+    expectOk(await api.put('/v2/users', { userId: 1043, firstName: 'NoHeader' }));
+  });
+
+  it('a 412 never reveals an out-of-scope user: 404 comes first', async () => {
+    const reply = await api.as(world.netAdminA.key).put('/v2/users', { userId: world.mbUserB1.user.userId, firstName: 'x' }, { headers: { 'If-Match': '"0.0"' } });
+    expectError(reply, 404, 'ObjectNotFound');
+  });
+});

@@ -22,6 +22,8 @@ export interface Dialect {
   readCount(value: number | string | bigint): number;
   /** After rows were inserted with explicit ids, make generated ids continue above the highest. */
   syncIdentity(db: Kysely<Database>, table: 'users' | 'networks' | 'mailboxes' | 'api_keys'): Promise<void>;
+  /** Connection/pool figures for metrics (names are metric suffixes). */
+  stats(): Record<string, number>;
   close(): Promise<void>;
 }
 

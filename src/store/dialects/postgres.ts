@@ -80,6 +80,7 @@ export function createPostgresDialect(options: PostgresOptions): Dialect {
       const column = { users: 'user_id', networks: 'network_id', mailboxes: 'mailbox_id', api_keys: 'key_id' }[table];
       await sql`select setval(pg_get_serial_sequence(${table}, ${column}), greatest((select max(${sql.ref(column)}) from ${sql.table(table)}), 1))`.execute(executor);
     },
+    stats: () => ({ pool_total: pool.totalCount, pool_idle: pool.idleCount, pool_waiting: pool.waitingCount }),
     close: () => db.destroy(),
   };
 }

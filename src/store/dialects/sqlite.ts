@@ -1,13 +1,29 @@
 /**
- * SQLite through better-sqlite3: one connection, WAL, prepared statements
- * cached by SQL text, write transactions begun IMMEDIATE so that two processes
- * on one file (server and operator CLI) queue instead of failing to upgrade a lock.
+ * SQLite through better-sqlite3, built for one busy process:
+ *
+ * - Two connections. Plain reads run on a reader connection and see only
+ *   committed data; everything that writes runs on the writer connection.
+ * - Group commit. Transactions queue for the writer. While one runs, others
+ *   that arrive wait; when it finishes and another transaction is already
+ *   waiting, the writer is handed over without committing, each transaction
+ *   inside its own SAVEPOINT (a failing one rolls back alone). When nobody is
+ *   waiting (or the group is full) the group COMMITs once, and only then does
+ *   each transaction's commit resolve: nothing is acknowledged before it is
+ *   durable, and a failed COMMIT fails every transaction of the group.
+ *   Plain writes outside a transaction never join a group.
+ * - Checkpoints off the request path: the writer does not auto-checkpoint;
+ *   a worker thread with its own connection checkpoints the WAL.
+ * - Prepared statements cached by SQL text.
+ * - Write transactions begin IMMEDIATE, so two processes on one file (server
+ *   and operator CLI) queue on the lock instead of failing to upgrade it.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
-import { CompiledQuery, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
-import type { DatabaseConnection, Driver, QueryResult, TransactionSettings, Dialect as KyselyDialect } from 'kysely';
+import { Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
+import type { CompiledQuery, DatabaseConnection, Dialect as KyselyDialect, Driver, QueryResult } from 'kysely';
 import { StoreConflict, StoreUnavailable } from '../errors.js';
 import { UNIQUE_CONSTRAINTS } from '../constraints.js';
 import type { Database } from '../schema.js';
@@ -21,27 +37,157 @@ export interface SqliteOptions {
 }
 
 const STATEMENT_CACHE_LIMIT = 500;
+/** Most transactions one COMMIT covers; bounds how long the first of a group waits. */
+const MAX_GROUP = 64;
+const CHECKPOINT_INTERVAL_MS = 250;
 
-class SqliteConnection implements DatabaseConnection {
+class StatementCache {
   readonly #statements = new Map<string, BetterSqlite3.Statement>();
-  constructor(readonly raw: BetterSqlite3.Database) {}
+  constructor(readonly db: BetterSqlite3.Database) {}
 
-  #prepare(sql: string): BetterSqlite3.Statement {
+  get(sql: string): BetterSqlite3.Statement {
     let statement = this.#statements.get(sql);
     if (!statement) {
-      statement = this.raw.prepare(sql);
+      statement = this.db.prepare(sql);
       if (this.#statements.size >= STATEMENT_CACHE_LIMIT) this.#statements.clear();
       this.#statements.set(sql, statement);
     }
     return statement;
   }
+}
+
+function run<R>(statement: BetterSqlite3.Statement, parameters: readonly unknown[]): QueryResult<R> {
+  if (statement.reader) return { rows: statement.all(parameters) as R[] };
+  const { changes, lastInsertRowid } = statement.run(parameters);
+  return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+}
+
+type Waiter = { joinsGroup: boolean; grant: () => void };
+
+/**
+ * Who holds the writer connection, who waits for it, and the open group
+ * (the transactions executed since the last COMMIT, waiting for it).
+ */
+class Writer {
+  readonly statements: StatementCache;
+  #held = false;
+  readonly #waiting: Waiter[] = [];
+  #groupOpen = false;
+  #group: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
+  #savepoints = 0;
+  /** Counters for metrics: COMMITs issued and transactions they covered. */
+  readonly counters = { commits: 0, transactions: 0 };
+
+  constructor(readonly db: BetterSqlite3.Database) {
+    this.statements = new StatementCache(db);
+  }
+
+  /** Waits for the writer. A plain write (joinsGroup false) first gets the open group committed. */
+  acquire(joinsGroup: boolean): Promise<void> {
+    if (!this.#held && this.#waiting.length === 0) {
+      this.#held = true;
+      if (!joinsGroup) this.#commitGroup();
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#waiting.push({ joinsGroup, grant: resolve }));
+  }
+
+  /** Gives the writer to the next waiter, committing the open group first unless the next one joins it. */
+  release(): void {
+    const next = this.#waiting.shift();
+    if (!next || !next.joinsGroup || this.#group.length >= MAX_GROUP) this.#commitGroup();
+    if (!next) {
+      this.#held = false;
+      return;
+    }
+    next.grant();
+  }
+
+  begin(): string {
+    if (!this.#groupOpen) {
+      this.db.exec('begin immediate');
+      this.#groupOpen = true;
+    }
+    const name = `tx${++this.#savepoints}`;
+    this.db.exec(`savepoint ${name}`);
+    return name;
+  }
+
+  /** Keeps the transaction's work in the group; resolves once the group is committed. */
+  commit(savepoint: string): Promise<void> {
+    this.db.exec(`release ${savepoint}`);
+    const committed = new Promise<void>((resolve, reject) => this.#group.push({ resolve, reject }));
+    this.release();
+    return committed;
+  }
+
+  rollback(savepoint: string): void {
+    if (this.db.inTransaction) {
+      this.db.exec(`rollback to ${savepoint}`);
+      this.db.exec(`release ${savepoint}`);
+    } else if (this.#groupOpen) {
+      // SQLite itself aborted the whole transaction (I/O error, disk full): the group is lost.
+      this.#failGroup(new StoreUnavailable('SQLite aborted the transaction'));
+    }
+    this.release();
+  }
+
+  #failGroup(error: unknown): void {
+    const group = this.#group;
+    this.#group = [];
+    this.#groupOpen = false;
+    this.#savepoints = 0;
+    for (const member of group) member.reject(error);
+  }
+
+  #commitGroup(): void {
+    if (!this.#groupOpen) return;
+    try {
+      this.db.exec('commit');
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('rollback');
+      this.#failGroup(error);
+      return;
+    }
+    const group = this.#group;
+    this.#group = [];
+    this.#groupOpen = false;
+    this.#savepoints = 0;
+    this.counters.commits++;
+    this.counters.transactions += group.length;
+    for (const member of group) member.resolve();
+  }
+
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
+  /** Commits whatever is open (on close). */
+  flush(): void {
+    this.#commitGroup();
+  }
+}
+
+/** One Kysely connection acquisition: reads go to the reader unless inside a transaction. */
+class SqliteConnection implements DatabaseConnection {
+  savepoint: string | null = null;
+
+  constructor(
+    private readonly writer: Writer,
+    private readonly reader: StatementCache,
+  ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const statement = this.#prepare(query.sql);
     const parameters = query.parameters as unknown[];
-    if (statement.reader) return { rows: statement.all(parameters) as R[] };
-    const { changes, lastInsertRowid } = statement.run(parameters);
-    return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+    if (this.savepoint !== null) return run<R>(this.writer.statements.get(query.sql), parameters);
+    const readStatement = this.reader.get(query.sql);
+    if (readStatement.readonly) return run<R>(readStatement, parameters);
+    await this.writer.acquire(false);
+    try {
+      return run<R>(this.writer.statements.get(query.sql), parameters);
+    } finally {
+      this.writer.release();
+    }
   }
 
   // eslint-disable-next-line require-yield
@@ -50,60 +196,109 @@ class SqliteConnection implements DatabaseConnection {
   }
 }
 
-/** One connection shared in turn: a transaction holds it until commit. */
 class SqliteDriver implements Driver {
-  #queue: Promise<void> = Promise.resolve();
-  constructor(readonly connection: SqliteConnection) {}
+  constructor(
+    private readonly writer: Writer,
+    private readonly reader: StatementCache,
+    private readonly onDestroy: () => Promise<void>,
+  ) {}
 
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    let release!: () => void;
-    const previous = this.#queue;
-    this.#queue = new Promise<void>((resolve) => (release = resolve));
-    await previous;
-    (this.connection as SqliteConnection & { release?: () => void }).release = release;
-    return this.connection;
+    return new SqliteConnection(this.writer, this.reader);
   }
 
-  async beginTransaction(connection: DatabaseConnection, _settings: TransactionSettings): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await this.writer.acquire(true);
+    try {
+      (connection as SqliteConnection).savepoint = this.writer.begin();
+    } catch (error) {
+      this.writer.release();
+      throw error;
+    }
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('commit'));
+    const sqlite = connection as SqliteConnection;
+    const savepoint = sqlite.savepoint!;
+    sqlite.savepoint = null;
+    await this.writer.commit(savepoint);
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    const raw = (connection as SqliteConnection).raw;
-    if (raw.inTransaction) raw.exec('rollback');
+    const sqlite = connection as SqliteConnection;
+    const savepoint = sqlite.savepoint;
+    sqlite.savepoint = null;
+    if (savepoint !== null) this.writer.rollback(savepoint);
   }
 
-  async releaseConnection(connection: DatabaseConnection): Promise<void> {
-    const holder = connection as SqliteConnection & { release?: () => void };
-    const release = holder.release;
-    holder.release = undefined;
-    release?.();
-  }
+  async releaseConnection(): Promise<void> {}
 
   async destroy(): Promise<void> {
-    if (this.connection.raw.open) this.connection.raw.close();
+    await this.onDestroy();
   }
 }
 
-function openDatabase(options: SqliteOptions): BetterSqlite3.Database {
-  if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
+function openDatabase(file: string, synchronous: 'normal' | 'full', role: 'writer' | 'reader'): BetterSqlite3.Database {
   let raw: BetterSqlite3.Database;
   try {
-    raw = new BetterSqlite3(options.file);
+    raw = new BetterSqlite3(file);
   } catch (error) {
-    throw new StoreUnavailable(`cannot open SQLite database ${options.file}: ${(error as Error).message}`, { cause: error });
+    throw new StoreUnavailable(`cannot open SQLite database ${file}: ${(error as Error).message}`, { cause: error });
   }
-  raw.pragma('journal_mode = WAL');
-  raw.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-  raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
+  if (role === 'writer') {
+    raw.pragma('journal_mode = WAL');
+    raw.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    raw.pragma('wal_autocheckpoint = 0');
+  }
+  raw.pragma('foreign_keys = ON');
+  raw.pragma('cache_size = -16000');
   return raw;
+}
+
+/**
+ * Checkpoints the WAL from a worker thread with its own connection, so that
+ * copying pages back into the database never stalls a request. PASSIVE
+ * checkpoints never block the writer; when the WAL has grown large a
+ * TRUNCATE bounds it (that one waits up to busy_timeout for a quiet moment).
+ */
+const CHECKPOINTER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file);
+db.pragma('busy_timeout = 2000');
+let stopping = false;
+function checkpoint() {
+  if (stopping) return;
+  try {
+    const [state] = db.pragma('wal_checkpoint(PASSIVE)');
+    if (state && state.log > workerData.truncatePages) db.pragma('wal_checkpoint(TRUNCATE)');
+  } catch (error) {}
+  setTimeout(checkpoint, workerData.intervalMs);
+}
+setTimeout(checkpoint, workerData.intervalMs);
+parentPort.on('message', () => { stopping = true; db.close(); parentPort.postMessage('closed'); });
+`;
+
+function startCheckpointer(file: string): { stop(): Promise<void> } {
+  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const worker = new Worker(CHECKPOINTER_SOURCE, {
+    eval: true,
+    workerData: { file, driver, intervalMs: CHECKPOINT_INTERVAL_MS, truncatePages: 16_384 },
+  });
+  worker.unref();
+  worker.on('error', () => {});
+  return {
+    stop: () =>
+      new Promise<void>((resolve) => {
+        const done = () => resolve();
+        worker.once('message', () => void worker.terminate().then(done, done));
+        worker.once('exit', done);
+        worker.postMessage('stop');
+      }),
+  };
 }
 
 const CONSTRAINT_BY_COLUMNS = new Map<string, string>(
@@ -111,8 +306,35 @@ const CONSTRAINT_BY_COLUMNS = new Map<string, string>(
 );
 
 export function createSqliteDialect(options: SqliteOptions): Dialect {
-  const connection = new SqliteConnection(openDatabase(options));
-  const driver = new SqliteDriver(connection);
+  const inMemory = options.file === ':memory:';
+  if (!inMemory) {
+    try {
+      mkdirSync(dirname(options.file), { recursive: true });
+    } catch (error) {
+      throw new StoreUnavailable(`cannot create the directory of ${options.file}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  const synchronous = options.synchronous ?? 'normal';
+  const writerDb = openDatabase(options.file, synchronous, 'writer');
+  // An in-memory database cannot be shared by two connections: the writer reads too.
+  const readerDb = inMemory ? writerDb : openDatabase(options.file, synchronous, 'reader');
+  const writer = new Writer(writerDb);
+  const reader = inMemory ? writer.statements : new StatementCache(readerDb);
+  const checkpointer = inMemory ? null : startCheckpointer(options.file);
+
+  const driver = new SqliteDriver(writer, reader, async () => {
+    writer.flush();
+    await checkpointer?.stop();
+    if (readerDb !== writerDb && readerDb.open) readerDb.close();
+    if (writerDb.open) {
+      try {
+        writerDb.pragma('wal_checkpoint(TRUNCATE)');
+      } catch {
+        // Another process may be reading; its next checkpoint will do.
+      }
+      writerDb.close();
+    }
+  });
   const kyselyDialect: KyselyDialect = {
     createAdapter: () => new SqliteAdapter(),
     createDriver: () => driver,
@@ -130,7 +352,7 @@ export function createSqliteDialect(options: SqliteOptions): Dialect {
         const columns = String((error as Error).message).replace(/^UNIQUE constraint failed: /, '');
         return new StoreConflict(CONSTRAINT_BY_COLUMNS.get(columns) ?? columns);
       }
-      if (code === 'SQLITE_BUSY' || code === 'SQLITE_IOERR' || code === 'SQLITE_CANTOPEN') {
+      if (code === 'SQLITE_BUSY' || code === 'SQLITE_IOERR' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_FULL') {
         return new StoreUnavailable(`SQLite: ${code}`, { cause: error });
       }
       return error;
@@ -142,6 +364,11 @@ export function createSqliteDialect(options: SqliteOptions): Dialect {
     async syncIdentity() {
       // INTEGER PRIMARY KEY already continues above the highest id.
     },
+    stats: () => ({
+      writer_waiting: writer.waiting,
+      group_commits_total: writer.counters.commits,
+      group_committed_transactions_total: writer.counters.transactions,
+    }),
     close: () => db.destroy(),
   };
 }

@@ -74,6 +74,31 @@ const PATCH_COLUMNS: Record<keyof UserPatch, keyof UsersTable> = {
   passwordHash: 'password_hash',
 };
 
+/** The row of a new user: keys derived, extension fields defaulted. */
+function newUserRow(user: NewUser) {
+  return {
+    ...(user.userId !== undefined ? { user_id: user.userId } : {}),
+    login: user.login,
+    login_key: user.login.toLowerCase(),
+    email: user.email,
+    email_key: user.email.toLowerCase(),
+    first_name: user.firstName,
+    last_name: user.lastName,
+    network_id: user.networkId,
+    mailbox_id: user.mailboxId,
+    auth_level: user.authLevel,
+    status: user.status,
+    password_hash: user.passwordHash,
+    company: user.company ?? '',
+    phone: user.phone ?? '',
+    cell_phone: user.cellPhone ?? '',
+    cell_carrier: user.cellCarrier ?? 'Undefined',
+    time_zone_offset: user.timeZoneOffset ?? null,
+    created: user.created,
+    modified: user.created,
+  };
+}
+
 export class UserQueries {
   constructor(
     private readonly db: Kysely<Database>,
@@ -152,27 +177,7 @@ export class UserQueries {
   async insert(user: NewUser): Promise<User> {
     const row = await this.db
       .insertInto('users')
-      .values({
-        ...(user.userId !== undefined ? { user_id: user.userId } : {}),
-        login: user.login,
-        login_key: user.login.toLowerCase(),
-        email: user.email,
-        email_key: user.email.toLowerCase(),
-        first_name: user.firstName,
-        last_name: user.lastName,
-        network_id: user.networkId,
-        mailbox_id: user.mailboxId,
-        auth_level: user.authLevel,
-        status: user.status,
-        password_hash: user.passwordHash,
-        company: user.company ?? '',
-        phone: user.phone ?? '',
-        cell_phone: user.cellPhone ?? '',
-        cell_carrier: user.cellCarrier ?? 'Undefined',
-        time_zone_offset: user.timeZoneOffset ?? null,
-        created: user.created,
-        modified: user.created,
-      })
+      .values(newUserRow(user))
       .returning(USER_COLUMNS)
       .executeTakeFirstOrThrow();
     if (user.userId !== undefined) await this.dialect.syncIdentity(this.db, 'users');
@@ -231,6 +236,17 @@ export class UserQueries {
     if (byLogin.length > 0) return { byLogin: byLogin.map(this.#toUser), byEmail: [] };
     const byEmail = await this.db.selectFrom('users').select(USER_COLUMNS).where('email_key', '=', key).execute();
     return { byLogin: [], byEmail: byEmail.map(this.#toUser) };
+  }
+
+  /**
+   * Inserts many users in one statement per chunk, without reading them back:
+   * for bulk seeding (benchmarks, imports). Ids are generated unless given.
+   */
+  async insertMany(users: NewUser[], chunkSize = 500): Promise<void> {
+    for (let start = 0; start < users.length; start += chunkSize) {
+      const chunk = users.slice(start, start + chunkSize).map(newUserRow);
+      await this.db.insertInto('users').values(chunk).execute();
+    }
   }
 
   /** Users in a mailbox that are not Terminated (a mailbox with any cannot be terminated). */

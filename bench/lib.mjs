@@ -1,0 +1,125 @@
+/**
+ * Bench plumbing: start processes pinned to a core, drive load with wrk (or
+ * autocannon when wrk is missing), read RSS, summarise rounds.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../scripts/postgres-cluster.mjs';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const CLI = join(ROOT, 'dist/cli/main.js');
+export const HAS_WRK = spawnSync('sh', ['-c', 'command -v wrk'], { encoding: 'utf8' }).stdout.trim() !== '';
+export const HAS_TASKSET = spawnSync('sh', ['-c', 'command -v taskset'], { encoding: 'utf8' }).stdout.trim() !== '';
+export const CORES = Number(spawnSync('nproc', { encoding: 'utf8' }).stdout.trim() || '1');
+
+/** The server under test on core 0, the load generator on core 1 (when there are two). */
+function pinned(core, command, args) {
+  return HAS_TASKSET && CORES > 1 ? ['taskset', ['-c', String(core), command, ...args]] : [command, args];
+}
+
+export { freePort };
+
+export async function startProcess(name, command, args, env, readyPattern = /listening on/) {
+  const [cmd, argv] = pinned(0, command, args);
+  const child = spawn(cmd, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (c) => (output += c));
+  child.stderr.on('data', (c) => (output += c));
+  const started = Date.now();
+  await new Promise((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (readyPattern.test(output)) {
+        clearInterval(timer);
+        resolve();
+      } else if (child.exitCode !== null || Date.now() - started > 60_000) {
+        clearInterval(timer);
+        reject(new Error(`${name} did not start:\n${output}`));
+      }
+    }, 10);
+  });
+  return {
+    name,
+    child,
+    pid: child.pid,
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await new Promise((resolve) => {
+        const t = setTimeout(() => { child.kill('SIGKILL'); resolve(); }, 5000);
+        child.on('exit', () => { clearTimeout(t); resolve(); });
+      });
+    },
+  };
+}
+
+/** Resident and peak resident set of a process, in MB (Linux /proc). */
+export function memoryOf(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field) => Number((new RegExp(`${field}:\\s+(\\d+)`).exec(status) ?? [])[1] ?? 0);
+    return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
+  } catch {
+    return { rssMb: 0, peakMb: 0 };
+  }
+}
+
+function parseWrk(text) {
+  const unit = (value, suffix) => Number(value) * ({ us: 0.001, ms: 1, s: 1000 }[suffix] ?? 1);
+  const pct = (p) => {
+    const m = new RegExp(`\\s${p}%\\s+([\\d.]+)(us|ms|s)`).exec(text);
+    return m ? unit(m[1], m[2]) : NaN;
+  };
+  const rps = Number((/Requests\/sec:\s+([\d.]+)/.exec(text) ?? [])[1]);
+  const non2xx = Number((/Non-2xx or 3xx responses:\s+(\d+)/.exec(text) ?? [])[1] ?? 0);
+  const errors = /Socket errors: (.*)/.exec(text)?.[1] ?? '';
+  return { rps, p50: pct(50), p99: pct(99), non2xx, errors };
+}
+
+/**
+ * Drives load for `seconds` with `connections` connections using a wrk Lua
+ * script (request generator). Returns req/s, p50, p99 (ms).
+ */
+export async function drive({ url, lua, connections, seconds, dir, name }) {
+  if (!HAS_WRK) throw new Error('wrk is required for the benchmarks (Debian: apt-get install wrk)');
+  const script = join(dir, `${name.replace(/[^A-Za-z0-9-]+/g, '_')}.lua`);
+  writeFileSync(script, lua);
+  const [cmd, argv] = pinned(1, 'wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, url]);
+  const text = await new Promise((resolve, reject) => {
+    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (out += c));
+    child.on('error', reject);
+    child.on('exit', () => resolve(out));
+  });
+  const result = parseWrk(text);
+  if (!Number.isFinite(result.rps)) throw new Error(`wrk output not understood:\n${text}`);
+  return result;
+}
+
+export const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+export async function waitForHttp(url, headers = {}, timeoutMs = 30_000) {
+  const started = Date.now();
+  for (;;) {
+    try {
+      const response = await fetch(url, { headers });
+      if (response.status === 200) return Date.now() - started;
+    } catch {}
+    if (Date.now() - started > timeoutMs) throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+export function table(rows, columns) {
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c] ?? '').length)));
+  const line = (cells) => `| ${cells.map((cell, i) => String(cell ?? '').padEnd(widths[i])).join(' | ')} |`;
+  return [line(columns), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map((r) => line(columns.map((c) => r[c])))].join('\n');
+}
