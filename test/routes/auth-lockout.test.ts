@@ -91,11 +91,14 @@ describe('lockout', () => {
     expect((await viewedByRoot(target.user.userId)).lockedOut).toBe(false);
   });
 
-  it('an unlock — counter 0, no lock, as POST /v2/users/password sets them — lets the user in at once', async () => {
+  it('an admin’s POST /v2/users/password unlocks at once: the new password logs in', async () => {
     const target = await newUser();
     for (let i = 0; i < 5; i++) await fail(target);
-    await server.store.transaction((tx) => tx.users.update(target.user.userId, { failedLogins: 0, lockedUntil: null }, now()));
-    expect((await login(server.url, target.user.login)).userId).toBe(target.user.userId);
+    expect((await viewedByRoot(target.user.userId)).lockedOut).toBe(true);
+    expectOk(await server.api.post('/v2/users/password', { userId: target.user.userId, newPassword: 'Unl0cked-Passw0rd!' }));
+    expect((await viewedByRoot(target.user.userId)).lockedOut).toBe(false);
+    expect((await login(server.url, target.user.login, 'Unl0cked-Passw0rd!')).userId).toBe(target.user.userId);
+    expect(await stored(target.user.userId)).toMatchObject({ failedLogins: 0, lockedUntil: null });
   });
 
   it('failures must be consecutive: a success resets the count', async () => {

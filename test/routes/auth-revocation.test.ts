@@ -78,7 +78,7 @@ describe('revocation paths', () => {
     expectError(await loginReply(server.url, user.login), 401, 'InvalidSession');
   });
 
-  it('reset / admin password change (sessions.revokeAllOfUser, in their transaction): all of the user’s sessions end, nobody else’s', async () => {
+  it('sessions.revokeAllOfUser (what reset and an admin password change call in their transaction): all of the user’s sessions end, nobody else’s', async () => {
     const { user } = await newUser();
     const bystander = await newUser();
     const sessions = [await login(server.url, user.login), await login(server.url, user.login)];
@@ -90,6 +90,25 @@ describe('revocation paths', () => {
     expect(await server.store.sessions.countOpen(user.userId, now())).toBe(0);
     // The user can log in again: a reset ends sessions, not the account.
     expectOk(await me((await login(server.url, user.login)).token));
+  });
+
+  it('reset over HTTP (POST /v2/users/reset/{id}): every session of the user ends at once', async () => {
+    const { user } = await newUser();
+    const sessions = [await login(server.url, user.login), await login(server.url, user.login)];
+    expect(expectOk(await server.api.post<boolean>(`/v2/users/reset/${user.userId}`))).toBe(true);
+    for (const info of sessions) await expectDead(info);
+  });
+
+  it('an admin’s password change (POST /v2/users/password) ends the sessions when asked to, and only then', async () => {
+    const { user } = await newUser();
+    const kept = await login(server.url, user.login);
+    expectOk(await server.api.post('/v2/users/password', { userId: user.userId, newPassword: 'Adm1n-Set-Passw0rd!' }));
+    expectOk(await me(kept.token));
+    expectError(await loginReply(server.url, user.login), 401, 'InvalidSession');
+
+    const ended = await login(server.url, user.login, 'Adm1n-Set-Passw0rd!');
+    expectOk(await server.api.post('/v2/users/password', { userId: user.userId, newPassword: 'Adm1n-Set-Passw0rd2!', revokeSessions: true }));
+    for (const info of [kept, ended]) await expectDead(info);
   });
 
   it('own password change (PUT /v2/auth/password): the other sessions end', async () => {
