@@ -123,11 +123,14 @@ export class SessionService {
    * and only when no login matches against e-mail addresses, where a shared
    * address matches nobody. Decision: when a login exists in several networks,
    * the password decides; if it fits more than one of them, nobody is logged in.
+   * Terminated users are gone for good: their logins stay reserved, but they
+   * are no candidates (they neither take part in that choice nor count failures).
    */
   async login(context: SystemContext, body: LoginBody): Promise<IssuedTokens> {
     const signer = await this.#signers.get();
     const { byLogin, byEmail } = await this.store.read((r) => r.users.findLoginCandidates(body.login));
-    const candidates = byLogin.length > 0 ? byLogin : byEmail.length === 1 ? byEmail : [];
+    const named = byLogin.length > 0 ? byLogin : byEmail.length === 1 ? byEmail : [];
+    const candidates = named.filter((user) => user.status !== 'Terminated');
     const hashes = await this.store.read((r) => Promise.all(candidates.map((user) => r.users.findPasswordHash(user.userId))));
     const verdicts = await this.#verifyAgainst(hashes, body.password);
     const matched = candidates.flatMap((user, i) => (verdicts[i] ? [{ user, hash: hashes[i]! }] : []));

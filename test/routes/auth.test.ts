@@ -91,6 +91,16 @@ describe('POST /v2/auth/login', () => {
     expect((await server.store.users.findById(b.user.userId))!.failedLogins).toBe(1);
   });
 
+  it('a Terminated namesake takes no part: it neither makes the login ambiguous nor counts failures', async () => {
+    const live = await inMailboxA1({ login: 'phoenix' });
+    const gone = await createUser(server, { authLevel: 'MailboxUser', networkId: world.netB.networkId, mailboxId: world.mbB1.mailboxId, login: 'phoenix' });
+    expectOk(await api.delete(`/v2/users/${gone.user.userId}`));
+    expect((await login(server.url, 'phoenix')).userId).toBe(live.user.userId);
+    expectError(await loginReply(server.url, 'phoenix', 'Wrong-Passw0rd!'), 401, 'InvalidSession');
+    expect((await server.store.users.findById(gone.user.userId))!.failedLogins).toBe(0);
+    expect((await server.store.users.findById(live.user.userId))!.failedLogins).toBe(1);
+  });
+
   it('wrong password, unknown login, suspended, terminated, locked out, suspended network or mailbox: one and the same 401', async () => {
     const wrong = await inMailboxA1();
     const reference = await loginReply(server.url, wrong.user.login, 'Wrong-Passw0rd!');
