@@ -12,6 +12,9 @@ import { createServices, type Services } from './services/index.js';
 import { ensureRootUser } from './services/bootstrap.js';
 import { loadDemoData } from './services/demo-data.js';
 
+/** How long in-flight requests get to finish after SIGTERM before connections are cut. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 export interface RunningServer {
   app: App;
   store: Store;
@@ -68,6 +71,11 @@ export async function startServer(config: Config, log: (line: string) => void = 
     if (created.length > 0) log(`Demo data loaded: ${created.join(', ')}.`);
   }
   const app = await buildApp(config, store, { services });
+  let closing = false;
+  app.addHook('onSend', (_request, reply, _payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done();
+  });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -80,7 +88,18 @@ export async function startServer(config: Config, log: (line: string) => void = 
     url,
     stop() {
       stopping ??= (async () => {
-        await app.close();
+        // Stop accepting; answer what is in flight with `Connection: close`; close each kept-alive
+        // connection as soon as it is idle (Node closes idle ones only once, when close starts);
+        // after the grace period, cut whatever is left.
+        closing = true;
+        const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+        const deadline = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        try {
+          await app.close();
+        } finally {
+          clearInterval(sweep);
+          clearTimeout(deadline);
+        }
         await store.close();
       })();
       return stopping;
