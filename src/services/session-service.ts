@@ -103,7 +103,7 @@ export class SessionService {
     this.#ttlSeconds = config.tokenTtlSeconds;
     this.#sessionSeconds = Math.max(SESSION_MAX_AGE_SECONDS, config.tokenTtlSeconds);
     // Made now, so that the first login of an unknown user takes no longer than any other.
-    void dummyPasswordHash();
+    dummyPasswordHash().catch(() => {});
   }
 
   /** The principal of a Bearer token, or 401 InvalidSession. */
