@@ -14,7 +14,7 @@ import type { Store } from '../store/store.js';
 import { createServices, type Services } from '../services/index.js';
 import { registerUserRoutes } from '../routes/users.js';
 import { registerUserAdminRoutes } from '../routes/user-admin.js';
-import { registerPublicAuthRoutes } from '../routes/auth.js';
+import { registerAuthRoutes, registerPublicAuthRoutes } from '../routes/auth.js';
 import { registerOperationRoutes } from '../routes/operations.js';
 import { createMetrics } from './metrics.js';
 import { createRateLimiter } from './rate-limit.js';
@@ -185,6 +185,7 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
     const host = { app: scope, services, limits };
     registerUserRoutes(host);
     registerUserAdminRoutes(host);
+    registerAuthRoutes(host);
   });
 
   return app;

@@ -15,7 +15,7 @@ beforeAll(async () => {
   server = await startTestServer();
   const response = await fetch(`${server.url}/swagger/v2/swagger.json`);
   expect(response.status).toBe(200);
-  document = await response.json();
+  document = (await response.json()) as typeof document;
 });
 afterAll(() => server?.close());
 
