@@ -9,7 +9,7 @@ export const AuditEventInfo = Type.Object({
   eventId: Type.Integer(),
   at: Timestamp,
   actorUserId: Type.Union([Type.Integer(), Type.Null()], {
-    description: 'the user who acted; 0 = the operator CLI; null = the server itself (bootstrap, demo data)',
+    description: 'the user who acted; 0 = the operator CLI; null = no one signed in (bootstrap, demo data, a failed login)',
   }),
   action: Type.String({ description: 'e.g. user.update, key.create, key.read, mailbox.terminate' }),
   targetType: Type.Enum([...AUDIT_TARGET_TYPES]),

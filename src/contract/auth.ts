@@ -38,5 +38,7 @@ export const SessionInfo = Type.Object({
   mailboxId: Type.Integer(),
   authLevel: AuthLevel,
   expiresAt: NullableTimestamp,
+  /** Extension: how many sessions (Bearer logins) of this user are open, this one included. */
+  openSessions: Type.Integer({ minimum: 0 }),
 });
 export type SessionInfo = Static<typeof SessionInfo>;

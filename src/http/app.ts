@@ -14,10 +14,11 @@ import type { Store } from '../store/store.js';
 import { createServices, type Services } from '../services/index.js';
 import { registerUserRoutes } from '../routes/users.js';
 import { registerUserAdminRoutes } from '../routes/user-admin.js';
-import { registerPublicAuthRoutes } from '../routes/auth.js';
+import { registerAuthRoutes, registerPublicAuthRoutes } from '../routes/auth.js';
 import { registerOperationRoutes } from '../routes/operations.js';
 import { createMetrics } from './metrics.js';
 import { createRateLimiter } from './rate-limit.js';
+import { declareErrorResponses, registerOpenApi } from './openapi.js';
 import { registerKeyRoutes } from '../routes/keys.js';
 import { registerNetworkRoutes } from '../routes/networks.js';
 import { registerMailboxRoutes } from '../routes/mailboxes.js';
@@ -118,9 +119,12 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
     }
   });
 
+  const routes: Array<{ method: string; url: string }> = [];
+  app.decorate('registeredRoutes', routes);
   app.addHook('onRoute', (route) => {
     addWireNormalization(route);
     allowed.add(route.method, route.url);
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
 
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
@@ -138,6 +142,7 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
   });
 
   const limits = await createRateLimiter(app, config.rateLimit ? config.rateLimits : null);
+  await registerOpenApi(app);
 
   app.setNotFoundHandler(async (request, reply) => {
     await limits.anonymous(request);
@@ -155,11 +160,16 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
 
   // Public API routes: no credential, limited per client address.
   await app.register(async (scope) => {
+    scope.addHook('onRoute', (route) => {
+      declareErrorResponses(route, false);
+      (route.schema as { security?: unknown[] }).security = [];
+    });
     scope.addHook('onRequest', async (request) => limits.anonymous(request));
     registerPublicAuthRoutes({ app: scope, services, limits });
   });
 
   await app.register(async (scope) => {
+    scope.addHook('onRoute', (route) => declareErrorResponses(route, true));
     scope.addHook('onRequest', async (request) => {
       const apiKey = request.headers['x-api-key'];
       let principal;
@@ -179,6 +189,7 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
     const host = { app: scope, services, limits };
     registerUserRoutes(host);
     registerUserAdminRoutes(host);
+    registerAuthRoutes(host);
     registerKeyRoutes(host);
     registerNetworkRoutes(host);
     registerMailboxRoutes(host);

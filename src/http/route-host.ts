@@ -20,6 +20,10 @@ export interface RouteHost {
 }
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered (method, URL pattern): what the OpenAPI coverage test compares with. */
+    registeredRoutes: ReadonlyArray<{ method: string; url: string }>;
+  }
   interface FastifyRequest {
     /** Who is calling; set by the authentication hook on authenticated routes. */
     caller: RequestContext;

@@ -1,7 +1,8 @@
 /**
  * Seals and opens retrievable primary API keys under the master key. The
  * owning user's id is bound into each ciphertext, so a ciphertext copied onto
- * another user's row does not open.
+ * another user's row does not open. Server secrets kept in the database (the
+ * JWT signing secret) are sealed the same way, bound to their setting's name.
  */
 import { decryptSecret, encryptSecret, loadOrCreateKeyFile, parseMasterKey } from './master-key.js';
 
@@ -24,5 +25,14 @@ export class KeyVault {
 
   open(userId: number, sealed: string): string {
     return decryptSecret(this.#key, sealed, `user:${userId}`);
+  }
+
+  /** Seals a server secret kept in the settings table; the setting's name is bound in. */
+  sealSetting(name: string, value: string): string {
+    return encryptSecret(this.#key, value, `setting:${name}`);
+  }
+
+  openSetting(name: string, sealed: string): string {
+    return decryptSecret(this.#key, sealed, `setting:${name}`);
   }
 }

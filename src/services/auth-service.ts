@@ -8,7 +8,7 @@ import { admitsMembers, userMayAuthenticate, type Status } from '../domain/statu
 import type { Principal } from '../domain/types.js';
 import { hashApiKey, sameDigest } from '../security/api-keys.js';
 import type { Store } from '../store/store.js';
-import type { KeyCredential } from '../store/queries/keys.js';
+import type { Standing } from '../store/queries/standing.js';
 
 export interface Credentials {
   apiKey: string | undefined;
@@ -16,7 +16,7 @@ export interface Credentials {
 }
 
 /** Whether the user and the tenancy it lives in still let it in. */
-export function standingAllowsAccess(credential: Pick<KeyCredential, 'user' | 'networkStatus' | 'mailboxStatus'>): boolean {
+export function standingAllowsAccess(credential: Standing): boolean {
   const { user, networkStatus, mailboxStatus } = credential;
   if (!userMayAuthenticate(user.status)) return false;
   if (user.networkId > 0 && (networkStatus === null || !admitsMembers(networkStatus as Status))) return false;
@@ -24,8 +24,16 @@ export function standingAllowsAccess(credential: Pick<KeyCredential, 'user' | 'n
   return true;
 }
 
+/** Who turns a Bearer token into a Principal (the session service). */
+export interface BearerAuthenticator {
+  authenticateBearer(token: string): Promise<Principal>;
+}
+
 export class AuthService {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly sessions: BearerAuthenticator,
+  ) {}
 
   /** X-API-Key wins when both are present (API.md §1); with neither, the API-key error answers. */
   async authenticate(credentials: Credentials): Promise<Principal> {
@@ -49,7 +57,8 @@ export class AuthService {
     return { ...credential.user, credential: { kind: 'key', keyId: credential.keyId } };
   }
 
-  async authenticateBearer(_token: string): Promise<Principal> {
-    throw ApiError.invalidSession();
+  /** Missing, malformed, tampered, expired or revoked tokens, and users who may no longer log in: 401 InvalidSession. */
+  authenticateBearer(token: string): Promise<Principal> {
+    return this.sessions.authenticateBearer(token);
   }
 }

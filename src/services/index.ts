@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import { KeyVault } from '../security/key-vault.js';
 import type { Store } from '../store/store.js';
 import { AuthService } from './auth-service.js';
+import { SessionService } from './session-service.js';
 import { UserService } from './user-service.js';
 import { UserAdminService } from './user-admin-service.js';
 import { createSmsSender } from '../mail/sms-sender.js';
@@ -15,6 +16,7 @@ export interface Services {
   store: Store;
   vault: KeyVault;
   auth: AuthService;
+  sessions: SessionService;
   users: UserService;
   userAdmin: UserAdminService;
   keys: KeyService;
@@ -25,10 +27,12 @@ export interface Services {
 
 export function createServices(config: Config, store: Store): Services {
   const vault = KeyVault.fromConfig(config);
+  const sessions = new SessionService(config, store, vault);
   return {
     store,
     vault,
-    auth: new AuthService(store),
+    auth: new AuthService(store, sessions),
+    sessions,
     users: new UserService(store, vault),
     userAdmin: new UserAdminService(store, createSmsSender(config)),
     keys: new KeyService(store, vault, config.tokenTtlSeconds),

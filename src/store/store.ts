@@ -14,6 +14,7 @@ import { KeyQueries } from './queries/keys.js';
 import { AuditQueries } from './queries/audit.js';
 import { SettingQueries } from './queries/settings.js';
 import { SessionQueries } from './queries/sessions.js';
+import { LoginStateQueries } from './queries/login-state.js';
 import { OutboxQueries } from './queries/outbox.js';
 
 export class Repositories {
@@ -24,6 +25,7 @@ export class Repositories {
   readonly audit: AuditQueries;
   readonly settings: SettingQueries;
   readonly sessions: SessionQueries;
+  readonly loginState: LoginStateQueries;
   readonly outbox: OutboxQueries;
 
   constructor(db: Kysely<Database>, dialect: Dialect) {
@@ -33,7 +35,8 @@ export class Repositories {
     this.keys = new KeyQueries(db, dialect);
     this.audit = new AuditQueries(db, dialect);
     this.settings = new SettingQueries(db);
-    this.sessions = new SessionQueries(db);
+    this.sessions = new SessionQueries(db, dialect);
+    this.loginState = new LoginStateQueries(db, dialect);
     this.outbox = new OutboxQueries(db, dialect);
   }
 }

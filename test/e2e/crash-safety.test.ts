@@ -129,7 +129,8 @@ describe('SIGTERM', () => {
     server = await startChildServer(env);
     const api = new Api(server.url, env.ECGRID_ROOT_API_KEY);
     const inFlight = Array.from({ length: 30 }, (_, i) => api.put('/v2/users', { userId: 1043, firstName: `term${i}` }));
-    await new Promise((r) => setTimeout(r, 5));
+    // SIGTERM once the server is busy with the batch: the first answer is out, the rest are in flight.
+    await Promise.race(inFlight);
     const exited = server.kill('SIGTERM');
     const replies = await Promise.allSettled(inFlight.map((p) => Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('request hung')), 15_000))])));
     expect(replies.filter((r) => r.status === 'rejected' && String(r.reason).includes('hung')), server.stderr()).toEqual([]);

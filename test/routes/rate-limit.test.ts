@@ -52,3 +52,21 @@ describe('per client address without a valid credential', () => {
     expect(replies.every((r) => r.status === 200)).toBe(true);
   });
 });
+
+describe('login attempts per login name and client address', () => {
+  it('after the limit, further attempts for that name answer 429 before any password is checked; other names are free', async () => {
+    const login = await startTestServer({ ECGRID_DEMO: '1', ECGRID_RATE_LIMIT: 'on', ECGRID_RATE_LOGIN: '3', ECGRID_RATE_ANONYMOUS: '100' });
+    try {
+      const attempt = (name: string, password = 'Wrong!Passw0rd') => login.api.post('/v2/auth/login', { login: name, password }, { key: null });
+      for (let i = 0; i < 3; i++) expectError(await attempt('jsmith@example.com'), 401, 'InvalidSession');
+      const limited = await attempt('JSMITH@example.com', 'Sup3r$ecret!');
+      expectError(limited, 429, 'RateLimitExceeded');
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(1);
+      // The limited attempts did not reach the password check: no lockout counted for them.
+      expect((await login.store.users.findById(4821))!.failedLogins).toBe(3);
+      expectError(await attempt('ajones'), 401, 'InvalidSession');
+    } finally {
+      await login.close();
+    }
+  });
+});

@@ -3,11 +3,10 @@
  * ciphertext. Plain reads (list) never select hash or ciphertext.
  */
 import type { Kysely } from 'kysely';
-import type { ApiKey, KeyVisibility, Placement } from '../../domain/types.js';
-import type { AuthLevel } from '../../domain/levels.js';
-import type { Status } from '../../domain/statuses.js';
+import type { ApiKey, KeyVisibility } from '../../domain/types.js';
 import type { Database } from '../schema.js';
 import type { Dialect } from '../dialects/dialect.js';
+import { STANDING_COLUMNS, toStanding, type Standing } from './standing.js';
 
 const KEY_COLUMNS = ['key_id', 'user_id', 'visibility', 'is_primary', 'key_hint', 'created', 'expires_at', 'revoked_at'] as const;
 
@@ -24,14 +23,11 @@ export interface NewKey {
 }
 
 /** What authentication needs to know about a key and everything it depends on. */
-export interface KeyCredential {
+export interface KeyCredential extends Standing {
   keyId: number;
   keyHash: string;
   expiresAt: string | null;
   revokedAt: string | null;
-  user: Placement & { login: string; status: Status };
-  networkStatus: string | null;
-  mailboxStatus: string | null;
 }
 
 export class KeyQueries {
@@ -65,11 +61,7 @@ export class KeyQueries {
       .innerJoin('users as u', 'u.user_id', 'k.user_id')
       .leftJoin('networks as n', 'n.network_id', 'u.network_id')
       .leftJoin('mailboxes as m', 'm.mailbox_id', 'u.mailbox_id')
-      .select([
-        'k.key_id', 'k.key_hash', 'k.expires_at', 'k.revoked_at', 'u.user_id', 'u.login', 'u.network_id', 'u.mailbox_id',
-        'u.auth_level', 'u.status as user_status',
-        'n.status as network_status', 'm.status as mailbox_status',
-      ])
+      .select(['k.key_id', 'k.key_hash', 'k.expires_at', 'k.revoked_at', ...STANDING_COLUMNS])
       .where('k.key_hash', '=', keyHash)
       .executeTakeFirst();
     if (!row) return null;
@@ -78,16 +70,7 @@ export class KeyQueries {
       keyHash: row.key_hash,
       expiresAt: row.expires_at === null ? null : this.dialect.readTime(row.expires_at),
       revokedAt: row.revoked_at === null ? null : this.dialect.readTime(row.revoked_at),
-      user: {
-        userId: row.user_id,
-        login: row.login,
-        networkId: row.network_id,
-        mailboxId: row.mailbox_id,
-        authLevel: row.auth_level as AuthLevel,
-        status: row.user_status as Status,
-      },
-      networkStatus: row.network_status,
-      mailboxStatus: row.mailbox_status,
+      ...toStanding(row),
     };
   }
 

@@ -1,18 +1,143 @@
-/** Bearer-token sessions: one row per login, revocable. */
+/**
+ * Bearer-token sessions: one row per login, revocable. A row is live while
+ * `revoked_at` is null and `expires_at` (the session's absolute end) is in the
+ * future; only tokens of its current `generation` (bumped by every refresh)
+ * are honoured. Authentication reads the row on every request, so a revocation
+ * here is seen by every instance on the very next request.
+ */
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
+import type { Dialect } from '../dialects/dialect.js';
+import { STANDING_COLUMNS, toStanding, type Standing } from './standing.js';
+
+export interface NewSession {
+  sessionId: string;
+  userId: number;
+  /** SHA-256 (hex) of the refresh token. */
+  refreshHash: string;
+  created: string;
+  /** Absolute end of the session (ISO). */
+  expiresAt: string;
+}
+
+/** What authentication needs to know about a session and everything it depends on. */
+export interface SessionCredential extends Standing {
+  sessionId: string;
+  generation: number;
+  refreshHash: string;
+  expiresAt: string;
+  revokedAt: string | null;
+}
 
 export class SessionQueries {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
 
-  /** Revokes every live session of the user; returns how many. */
-  async revokeAllOfUser(userId: number, at: string): Promise<number> {
+  async insert(session: NewSession): Promise<void> {
+    await this.db
+      .insertInto('sessions')
+      .values({
+        session_id: session.sessionId,
+        user_id: session.userId,
+        refresh_hash: session.refreshHash,
+        created: session.created,
+        expires_at: session.expiresAt,
+      })
+      .execute();
+  }
+
+  /**
+   * The session with this id joined with its user's, network's and mailbox's
+   * status; null when there is none (revoked and expired sessions are
+   * returned: the caller decides).
+   */
+  async findCredential(sessionId: string): Promise<SessionCredential | null> {
+    const row = await this.db
+      .selectFrom('sessions as s')
+      .innerJoin('users as u', 'u.user_id', 's.user_id')
+      .leftJoin('networks as n', 'n.network_id', 'u.network_id')
+      .leftJoin('mailboxes as m', 'm.mailbox_id', 'u.mailbox_id')
+      .select(['s.session_id', 's.generation', 's.refresh_hash', 's.expires_at', 's.revoked_at', ...STANDING_COLUMNS])
+      .where('s.session_id', '=', sessionId)
+      .executeTakeFirst();
+    if (!row) return null;
+    return {
+      sessionId: row.session_id,
+      generation: row.generation,
+      refreshHash: row.refresh_hash,
+      expiresAt: this.dialect.readTime(row.expires_at),
+      revokedAt: row.revoked_at === null ? null : this.dialect.readTime(row.revoked_at),
+      ...toStanding(row),
+    };
+  }
+
+  /**
+   * Moves a live session from `generation` to the next one with a new refresh
+   * hash, as one compare-and-set: of two concurrent refreshes of the same
+   * generation exactly one wins. False when the session is no longer live or
+   * already moved on.
+   */
+  async rotate(sessionId: string, generation: number, refreshHash: string, now: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('sessions')
+      .set((eb) => ({ generation: eb('generation', '+', 1), refresh_hash: refreshHash }))
+      .where('session_id', '=', sessionId)
+      .where('generation', '=', generation)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Revokes one session; returns whether it was not revoked before. */
+  async revoke(sessionId: string, at: string): Promise<boolean> {
     const result = await this.db
       .updateTable('sessions')
       .set({ revoked_at: at })
-      .where('user_id', '=', userId)
+      .where('session_id', '=', sessionId)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Revokes every live session of the user; returns how many. */
+  revokeAllOfUser(userId: number, at: string): Promise<number> {
+    return this.#revokeOfUser(userId, at, null);
+  }
+
+  /** Revokes every live session of the user except `keep`; returns how many. */
+  revokeOthersOfUser(userId: number, keep: string, at: string): Promise<number> {
+    return this.#revokeOfUser(userId, at, keep);
+  }
+
+  async #revokeOfUser(userId: number, at: string, keep: string | null): Promise<number> {
+    let query = this.db.updateTable('sessions').set({ revoked_at: at }).where('user_id', '=', userId).where('revoked_at', 'is', null);
+    if (keep !== null) query = query.where('session_id', '!=', keep);
+    const result = await query.executeTakeFirst();
     return Number(result.numUpdatedRows);
+  }
+
+  /** How many sessions of the user are open at `now` (not revoked, not past their end). */
+  async countOpen(userId: number, now: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('sessions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', now)
+      .executeTakeFirstOrThrow();
+    return this.dialect.readCount(row.n);
+  }
+
+  /** Deletes the user's sessions whose end has passed (they can never be used again); returns how many. */
+  async deleteEndedOfUser(userId: number, now: string): Promise<number> {
+    const result = await this.db
+      .deleteFrom('sessions')
+      .where('user_id', '=', userId)
+      .where('expires_at', '<=', now)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 }
