@@ -21,7 +21,8 @@ export default defineConfig({
         test: {
           name: dialect,
           // test/postgres/: what only PostgreSQL can do (connections killed under the server, …).
-          include: dialect === 'postgres' ? [...storeTests, 'test/postgres/**/*.test.ts'] : storeTests, globalSetup: ['test/support/global-setup.ts'],
+          // test/browser/: the UI does not depend on the store, so it runs once (with SQLite).
+          include: dialect === 'postgres' ? [...storeTests, 'test/postgres/**/*.test.ts'] : [...storeTests, 'test/browser/**/*.test.ts'], globalSetup: ['test/support/global-setup.ts'],
           env: { ECGRID_TEST_DIALECT: dialect },
         },
       })),
