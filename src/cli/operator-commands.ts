@@ -15,7 +15,7 @@ import type { Command } from 'commander';
 import { Type } from 'typebox';
 import { Id } from '../contract/common.js';
 import { CreateNetworkBody, ListNetworksBody, type NetworkIDInfo } from '../contract/tenancy.js';
-import { CreateUserBody } from '../contract/users.js';
+import { CreateUserBody, SetRoleBody } from '../contract/users.js';
 import { unusablePassword } from '../services/bootstrap.js';
 import { presentNetwork, presentUser } from '../services/present.js';
 import { registerAuditCommands } from './audit-tail.js';
@@ -84,8 +84,10 @@ function readPasswordFromStdin(): string {
   return readFileSync(0, 'utf8').replace(/\r?\n$/, '');
 }
 
+const ROLE_OPTIONS: OptionNames = { userId: '--user', authLevel: '--level', networkId: '--network', mailboxId: '--mailbox' };
+
 function registerUserCommands(program: Command, readEnv: ReadEnv): void {
-  const user = exitOnUsageError(program.command('user').description('create users (operator)'));
+  const user = exitOnUsageError(program.command('user').description('create users and set their roles (operator)'));
 
   operatorCommand(user, 'create', 'create a user, a Root included, with the same rules as POST /v2/users')
     .requiredOption('--login <login>', '1–64 letters, digits and . _ - @ +, unique in its network')
@@ -107,6 +109,27 @@ function registerUserCommands(program: Command, readEnv: ReadEnv): void {
           if (flags.json) out(JSON.stringify(created));
           else out(`Created user ${created.userId} "${created.login}" (${created.authLevel}, network ${created.networkId}, mailbox ${created.mailboxId}).`);
           if (!flags.passwordStdin) note(`User ${created.userId} has no usable password; give it an API key with: ecgrid-identity key rotate --user ${created.userId}`);
+        });
+      }),
+    );
+  registerSetRoleCommand(user, readEnv);
+}
+
+function registerSetRoleCommand(user: Command, readEnv: ReadEnv): void {
+  operatorCommand(user, 'set-role', 'change a user\'s AuthLevel (and optionally move it), with the same rules as POST /v2/users/role')
+    .requiredOption('--user <id>', 'the user id')
+    .requiredOption('--level <AuthLevel>', 'the new level: Root, TechOps, NetOps, NetworkAdmin, NetworkUser, MailboxAdmin, MailboxUser, TPUser or General')
+    .option('--network <id>', 'move to this network (mailbox becomes 0 unless --mailbox is given)')
+    .option('--mailbox <id>', 'move to this mailbox (0 = network level)')
+    .option('--json', 'print the UserIDInfo as JSON')
+    .action(
+      runAction(ROLE_OPTIONS, async (flags) => {
+        const raw = pick(flags, { userId: 'user', authLevel: 'level', networkId: 'network', mailboxId: 'mailbox' });
+        const body = readInput<SetRoleBody>(SetRoleBody, raw, ROLE_OPTIONS);
+        await onDatabase(readEnv(flags), async (services, context) => {
+          const changed = presentUser(await services.userAdmin.setRole(context, body));
+          if (flags.json) out(JSON.stringify(changed));
+          else out(`User ${changed.userId} "${changed.login}" is now ${changed.authLevel} (network ${changed.networkId}, mailbox ${changed.mailboxId}).`);
         });
       }),
     );

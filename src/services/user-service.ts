@@ -59,8 +59,9 @@ export async function checkPlacement(
   networkId: number,
   mailboxId: number,
 ): Promise<void> {
-  const network = networkId > 0 ? await tx.networks.findById(networkId) : null;
-  const mailbox = mailboxId > 0 ? await tx.mailboxes.findById(mailboxId) : null;
+  // Locked against change until commit: a mailbox terminated concurrently cannot receive this user.
+  const network = networkId > 0 ? await tx.networks.findByIdForShare(networkId) : null;
+  const mailbox = mailboxId > 0 ? await tx.mailboxes.findByIdForShare(mailboxId) : null;
   const usableNetwork = network && network.status !== 'Terminated' && networkInScope(scope, networkId) ? network : null;
   const usableMailbox =
     mailbox && mailbox.status !== 'Terminated' && placementInScope(scope, mailbox.networkId, mailboxId) ? mailbox : null;

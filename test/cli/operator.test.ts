@@ -209,6 +209,39 @@ describe('user create', () => {
   });
 });
 
+describe('user set-role', () => {
+  it('changes a level and moves the user, audited as the operator; refusals fail with 1 and write nothing', async () => {
+    const network = (await store.networks.list({ kind: 'system' }, {}, { pageNo: 1, recordsPerPage: 500 })).networks.find((n) => n.uniqueId === 'OPNET1')!;
+    const created = await cli(['user', 'create', '--login', 'promoted', '--email', 'p@example.com', '--level', 'NetworkUser', '--network', String(network.networkId), '--json']);
+    expect(created.status, created.stderr).toBe(0);
+    const userId = (JSON.parse(created.stdout) as UserIDInfo).userId;
+
+    const result = await cli(['user', 'set-role', '--user', String(userId), '--level', 'networkadmin']);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toBe(`User ${userId} "promoted" is now NetworkAdmin (network ${network.networkId}, mailbox 0).\n`);
+    expect(await store.users.findById(userId)).toMatchObject({ authLevel: 'NetworkAdmin', networkId: network.networkId, mailboxId: 0 });
+    expect(await lastEvent()).toMatchObject({ actorUserId: 0, action: 'user.role', targetId: userId, changes: { authLevel: { old: 'NetworkUser', new: 'NetworkAdmin' } } });
+
+    const root = await cli(['user', 'set-role', '--user', String(userId), '--level', 'Root', '--network', '0', '--json']);
+    expect(root.status, root.stderr).toBe(0);
+    expect(JSON.parse(root.stdout)).toMatchObject({ userId, authLevel: 'Root', networkId: 0, mailboxId: 0 });
+
+    const before = await counts();
+    const versionBefore = (await store.users.findById(userId))!.version;
+    const refused = await cli(['user', 'set-role', '--user', String(userId), '--level', 'MailboxUser', '--network', String(network.networkId)]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('--mailbox:');
+    const missing = await cli(['user', 'set-role', '--user', '987654', '--level', 'General']);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('User 987654 not found');
+    const usage = await cli(['user', 'set-role', '--user', String(userId), '--level', 'NoChange']);
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toContain('--level:');
+    expect(await counts()).toEqual(before);
+    expect((await store.users.findById(userId))!.version).toBe(versionBefore);
+  });
+});
+
 describe('key rotate', () => {
   it('prints a new primary key once; it works over the API at once and the previous one stops', async () => {
     const ops = (await store.users.findByLogin('ops', { kind: 'system' }))[0]!;

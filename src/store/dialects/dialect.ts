@@ -18,6 +18,8 @@ export interface Dialect {
   isRetryable(error: unknown): boolean;
   /** Locks the selected rows until commit. SQLite: no-op (BEGIN IMMEDIATE already holds the write lock). */
   forUpdate<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
+  /** Locks the selected rows against change (not against other readers) until commit. SQLite: no-op. */
+  forShare<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
   readTime(value: string | Date): string;
   readCount(value: number | string | bigint): number;
   /** After rows were inserted with explicit ids, make generated ids continue above the highest. */

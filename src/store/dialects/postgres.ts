@@ -74,6 +74,7 @@ export function createPostgresDialect(options: PostgresOptions): Dialect {
     },
     isRetryable: (error) => RETRYABLE.has((error as { code?: string }).code ?? ''),
     forUpdate: (query) => query.forUpdate(),
+    forShare: (query) => query.forShare(),
     readTime: toIso,
     readCount: (value) => Number(value),
     async syncIdentity(executor, table) {

@@ -359,6 +359,7 @@ export function createSqliteDialect(options: SqliteOptions): Dialect {
     },
     isRetryable: (error) => (error as { code?: string }).code === 'SQLITE_BUSY',
     forUpdate: (query) => query,
+    forShare: (query) => query,
     readTime: toIso,
     readCount: (value) => Number(value),
     async syncIdentity() {

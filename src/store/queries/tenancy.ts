@@ -106,6 +106,12 @@ export class NetworkQueries extends TenantQueries {
     return row ? this.toTenant(row) : null;
   }
 
+  /** As findById, and keeps the row from changing (status!) until the transaction ends (PostgreSQL). */
+  async findByIdForShare(networkId: number): Promise<Network | null> {
+    const row = await this.dialect.forShare(this.#select().where('network_id', '=', networkId)).executeTakeFirst();
+    return row ? this.toTenant(row) : null;
+  }
+
   async findByIdForUpdate(networkId: number): Promise<Network | null> {
     const row = await this.dialect.forUpdate(this.#select().where('network_id', '=', networkId)).executeTakeFirst();
     return row ? this.toTenant(row) : null;
@@ -172,6 +178,12 @@ export class MailboxQueries extends TenantQueries {
   /** The mailbox with this id whatever its status; null on a miss. Sees every scope. */
   async findById(mailboxId: number): Promise<Mailbox | null> {
     const row = await this.#select().where('mailbox_id', '=', mailboxId).executeTakeFirst();
+    return row ? this.#toMailbox(row) : null;
+  }
+
+  /** As findById, and keeps the row from changing (status!) until the transaction ends (PostgreSQL). */
+  async findByIdForShare(mailboxId: number): Promise<Mailbox | null> {
+    const row = await this.dialect.forShare(this.#select().where('mailbox_id', '=', mailboxId)).executeTakeFirst();
     return row ? this.#toMailbox(row) : null;
   }
 
