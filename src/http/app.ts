@@ -160,10 +160,7 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
 
   // Public API routes: no credential, limited per client address.
   await app.register(async (scope) => {
-    scope.addHook('onRoute', (route) => {
-      declareErrorResponses(route, false);
-      (route.schema as { security?: unknown[] }).security = [];
-    });
+    scope.addHook('onRoute', (route) => declareErrorResponses(route, false));
     scope.addHook('onRequest', async (request) => limits.anonymous(request));
     registerPublicAuthRoutes({ app: scope, services, limits });
   });

@@ -1,22 +1,14 @@
-/** Users routes (API.md §3): schema + one service call each. */
-import { Type } from 'typebox';
-import { Envelope, IdParams } from '../contract/common.js';
-import { ByNameBody, CreateUserBody, ListUsersBody, UpdateUserBody, UserIDInfo } from '../contract/users.js';
+/** Users routes (API.md §3): one service call each; method, path and schemas from the contract tables. */
 import { matchesIfMatch, presentUser, userEtag } from '../services/present.js';
 import { ok } from '../http/errors.js';
+import { routeOf } from '../http/operation-route.js';
 import type { RouteHost } from '../http/route-host.js';
-
-const UserEnvelope = { 200: Envelope(UserIDInfo) };
-const UsersEnvelope = { 200: Envelope(Type.Array(UserIDInfo)) };
-const TrueEnvelope = { 200: Envelope(Type.Boolean()) };
-const KeyEnvelope = { 200: Envelope(Type.String({ description: 'API key' })) };
-const tags = ['Users'];
 
 export function registerUserRoutes({ app, services }: RouteHost): void {
   const users = services.users;
 
-  app.put('/v2/users', {
-    schema: { operationId: 'updateUser', tags, summary: 'Update User', body: UpdateUserBody, response: UserEnvelope },
+  app.route({
+    ...routeOf('updateUser'),
     handler: async (request, reply) => {
       const ifMatch = request.headers['if-match'];
       const user = await users.update(request.caller, request.body, ifMatch === undefined ? undefined : (u) => matchesIfMatch(ifMatch, u));
@@ -25,13 +17,13 @@ export function registerUserRoutes({ app, services }: RouteHost): void {
     },
   });
 
-  app.get('/v2/users/me', {
-    schema: { operationId: 'getCurrentUser', tags, summary: 'Get the calling user', response: UserEnvelope },
+  app.route({
+    ...routeOf('getCurrentUser'),
     handler: async (request) => ok(presentUser(await users.me(request.caller))),
   });
 
-  app.get('/v2/users/:id', {
-    schema: { operationId: 'getUser', tags, summary: 'Get User', params: IdParams, response: UserEnvelope },
+  app.route({
+    ...routeOf('getUser'),
     handler: async (request, reply) => {
       const user = await users.get(request.caller, request.params.id);
       reply.header('ETag', userEtag(user));
@@ -39,21 +31,21 @@ export function registerUserRoutes({ app, services }: RouteHost): void {
     },
   });
 
-  app.post('/v2/users', {
-    schema: { operationId: 'createUser', tags, summary: 'Create User', body: CreateUserBody, response: UserEnvelope },
+  app.route({
+    ...routeOf('createUser'),
     handler: async (request) => ok(presentUser(await users.create(request.caller, request.body))),
   });
 
-  app.delete('/v2/users/:id', {
-    schema: { operationId: 'terminateUser', tags, summary: 'Terminate User (permanent)', params: IdParams, response: TrueEnvelope },
+  app.route({
+    ...routeOf('terminateUser'),
     handler: async (request) => {
       await users.terminate(request.caller, request.params.id);
       return ok(true);
     },
   });
 
-  app.post('/v2/users/list', {
-    schema: { operationId: 'listUsers', tags, summary: 'List Users', body: ListUsersBody, response: UsersEnvelope },
+  app.route({
+    ...routeOf('listUsers'),
     handler: async (request, reply) => {
       const { users: page, total } = await users.list(request.caller, request.body);
       reply.header('X-Total-Count', String(total));
@@ -61,18 +53,18 @@ export function registerUserRoutes({ app, services }: RouteHost): void {
     },
   });
 
-  app.post('/v2/users/by-name', {
-    schema: { operationId: 'getUsersByName', tags, summary: 'Find users by login', body: ByNameBody, response: UsersEnvelope },
+  app.route({
+    ...routeOf('getUsersByName'),
     handler: async (request) => ok((await users.byName(request.caller, request.body.login)).map(presentUser)),
   });
 
-  app.post('/v2/users/key-generate/:id', {
-    schema: { operationId: 'generateUserKey', tags, summary: 'Generate a new primary API key', params: IdParams, response: KeyEnvelope },
+  app.route({
+    ...routeOf('generateUserKey'),
     handler: async (request) => ok(await users.generateKey(request.caller, request.params.id)),
   });
 
-  app.get('/v2/users/key/:id', {
-    schema: { operationId: 'getUserKey', tags, summary: 'Get the primary API key', params: IdParams, response: KeyEnvelope },
+  app.route({
+    ...routeOf('getUserKey'),
     handler: async (request) => ok(await users.readKey(request.caller, request.params.id)),
   });
 }

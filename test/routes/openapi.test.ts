@@ -6,6 +6,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { OPERATION_ROUTES } from '../../src/contract/operation-routes.js';
 
 let server: TestServer;
 type Operation = { operationId?: string; tags?: string[]; security?: unknown[]; responses: Record<string, { content?: Record<string, { schema: unknown }> }>; requestBody?: unknown };
@@ -40,6 +41,15 @@ describe('OpenAPI document', () => {
   it('covers every registered route, and nothing else', () => {
     expect(new Set(documented())).toEqual(new Set(apiRoutes()));
     expect(apiRoutes()).toContain('PUT /v2/users');
+  });
+
+  it('every /v2 operation is one of the contract table, with its method and path', () => {
+    const operations = Object.entries(document.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).filter(() => path.startsWith('/v2/')).map(([method, op]) => [op.operationId!, `${method.toUpperCase()} ${path}`]),
+    );
+    expect(Object.fromEntries(operations)).toEqual(
+      Object.fromEntries(Object.entries(OPERATION_ROUTES).map(([id, route]) => [id, `${route.method} ${route.path}`])),
+    );
   });
 
   it('declares both security schemes; public operations opt out', () => {
