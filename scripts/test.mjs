@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm test`: builds (child-process tests run the built server), starts a
+ * `npm test`: builds (child-process tests run the built server), type-checks
+ * everything (tests included), starts a
  * throwaway PostgreSQL cluster, runs the whole suite on SQLite and on
  * PostgreSQL, and stops the cluster by its PID whatever happens.
  * Extra arguments go to vitest (e.g. `npm test -- test/routes/users.test.ts`).
@@ -12,6 +13,9 @@ const log = (line) => process.stderr.write(`[test] ${line}\n`);
 
 const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
+// Tests, benches and the typed client's call sites are type-checked too: a type error fails the run.
+const typecheck = spawnSync('npm', ['run', '--silent', 'typecheck'], { stdio: 'inherit' });
+if (typecheck.status !== 0) process.exit(typecheck.status ?? 1);
 
 const cluster = await startPostgres({ log });
 const stopCluster = () => cluster.stop();

@@ -162,7 +162,7 @@ export function registerOperatorCommands(program: Command, readEnv: ReadEnv): vo
   registerNetworkCommands(program, readEnv);
   registerUserCommands(program, readEnv);
   registerKeyCommands(program, readEnv);
-  registerAuditCommands(exitOnUsageError(program.command('audit').description('read the audit log (operator)')), readEnv);
+  registerAuditCommands(exitOnUsageError(program.command('audit').description('read the audit log (operator: tail; API: list)')), readEnv);
   for (const group of program.commands.filter((c) => ['network', 'user', 'key', 'audit'].includes(c.name()))) {
     group.commands.forEach(addDatabaseOptions);
   }

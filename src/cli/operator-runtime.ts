@@ -3,7 +3,7 @@
  * `serve` settings, usage errors (exit 2) versus failures (exit 1), opening
  * the configured store as the operator, and output.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, OPTIONS } from '../config.js';
 import { ApiError } from '../contract/errors.js';
 import type { RequestContext } from '../services/context.js';
@@ -11,6 +11,7 @@ import { prepareStore } from '../server.js';
 import { createServices, type Services } from '../services/index.js';
 import { operatorContext } from '../services/operator.js';
 import { UsageError, withOptionName, type OptionNames } from './read-input.js';
+import { exitOnUsageError, note } from './terminal.js';
 
 const DATABASE_SETTINGS = ['ECGRID_DB', 'DATABASE_URL', 'ECGRID_MASTER_KEY', 'ECGRID_MASTER_KEY_FILE'];
 /** Page size when a command reads a whole list. */
@@ -20,13 +21,7 @@ export type Flags = Record<string, unknown>;
 /** The environment overlaid with a command's flags (main.ts `envWithFlags`, passed in as seed-command does). */
 export type ReadEnv = (flags: Flags) => Record<string, string | undefined>;
 
-export const out = (line: string) => process.stdout.write(`${line}\n`);
-export const note = (line: string) => process.stderr.write(`${line}\n`);
-
-/** Usage errors found by commander (unknown option, missing value, no subcommand) exit with 2; help with 0. */
-export function exitOnUsageError(command: Command): Command {
-  return command.exitOverride((error: CommanderError) => process.exit(error.exitCode === 0 ? 0 : 2));
-}
+export { exitOnUsageError, note, out, printTable } from './terminal.js';
 
 export function addDatabaseOptions(command: Command): Command {
   for (const option of OPTIONS.filter((o) => DATABASE_SETTINGS.includes(o.env))) {
@@ -72,9 +67,4 @@ export function pick(flags: Flags, fields: Record<string, string>): Record<strin
   const body: Record<string, unknown> = {};
   for (const [field, flagKey] of Object.entries(fields)) if (flags[flagKey] !== undefined) body[field] = flags[flagKey];
   return body;
-}
-
-export function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
-  for (const row of [header, ...rows]) out(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
 }
