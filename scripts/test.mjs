@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
  * `npm test`: builds (child-process tests run the built server), type-checks
- * everything (tests included), starts a
- * throwaway PostgreSQL cluster, runs the whole suite on SQLite and on
- * PostgreSQL, and stops the cluster by its PID whatever happens.
+ * everything (tests included), starts a throwaway PostgreSQL cluster, runs the
+ * whole suite on SQLite and on PostgreSQL, and stops the cluster by its PID
+ * whatever happens.
  * Extra arguments go to vitest (e.g. `npm test -- test/routes/users.test.ts`).
  */
 import { spawn, spawnSync } from 'node:child_process';
