@@ -20,6 +20,12 @@ export interface Dialect {
   forUpdate<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
   /** Locks the selected rows against change (not against other readers) until commit. SQLite: no-op. */
   forShare<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
+  /**
+   * Makes the transactions that check one invariant (named by `guard`) run that
+   * check one after the other: held until commit. PostgreSQL: a transaction-level
+   * advisory lock. SQLite: no-op (BEGIN IMMEDIATE already serializes writers).
+   */
+  serialize(db: Kysely<Database>, guard: string): Promise<void>;
   readTime(value: string | Date): string;
   readCount(value: number | string | bigint): number;
   /** After rows were inserted with explicit ids, make generated ids continue above the highest. */

@@ -75,6 +75,9 @@ export function createPostgresDialect(options: PostgresOptions): Dialect {
     isRetryable: (error) => RETRYABLE.has((error as { code?: string }).code ?? ''),
     forUpdate: (query) => query.forUpdate(),
     forShare: (query) => query.forShare(),
+    async serialize(executor, guard) {
+      await sql`select pg_advisory_xact_lock(hashtext(${guard}))`.execute(executor);
+    },
     readTime: toIso,
     readCount: (value) => Number(value),
     async syncIdentity(executor, table) {

@@ -360,6 +360,9 @@ export function createSqliteDialect(options: SqliteOptions): Dialect {
     isRetryable: (error) => (error as { code?: string }).code === 'SQLITE_BUSY',
     forUpdate: (query) => query,
     forShare: (query) => query,
+    async serialize() {
+      // BEGIN IMMEDIATE: one writing transaction at a time already.
+    },
     readTime: toIso,
     readCount: (value) => Number(value),
     async syncIdentity() {

@@ -207,14 +207,15 @@ export class UserQueries {
 
   /**
    * How many Active Root users exist (the last one is protected). Inside a
-   * transaction the rows are locked, so two transactions that each suspend one
-   * of the last two Roots cannot both pass the check (PostgreSQL re-reads the
-   * rows after waiting; SQLite has one writer).
+   * transaction the count waits for a guard held until commit, so two
+   * transactions that each suspend one of the last two Roots cannot both pass
+   * the check: the second counts what the first committed. Not by locking every
+   * Root row: each caller already holds its target's row, so two removing
+   * different Roots would wait for each other's row (a deadlock on PostgreSQL).
    */
   async countActiveRoots(): Promise<number> {
-    const rows = await this.dialect
-      .forUpdate(this.db.selectFrom('users').select('user_id').where('auth_level', '=', 'Root').where('status', '=', 'Active'))
-      .execute();
+    await this.dialect.serialize(this.db, 'last-active-root');
+    const rows = await this.db.selectFrom('users').select('user_id').where('auth_level', '=', 'Root').where('status', '=', 'Active').execute();
     return rows.length;
   }
 
