@@ -58,7 +58,8 @@ describe('authorization matrix over HTTP', () => {
     console.log(
       `authorization matrix: ${endpoints} endpoints (${variants} variants) × ${AUTH_LEVELS.length} levels (${world.callers.length} callers) × ` +
         `${relations} relations = ${requests} requests, ${mismatches} mismatches ` +
-        `(${letters(/^[AL]$/)} allowed, ${letters(/^F$/)} 403, ${letters(/^[NH]$/)} 404 or not listed, ${letters(/^I:/)} 400 destination; ` +
+        `(${letters(/^[AL]$/)} allowed, ${letters(/^F$/)} 403, ${letters(/^[NH]$/)} 404 or not listed, ${letters(/^I:/)} 400 destination, ` +
+        `${letters(/^P$/)} 412 stale If-Match; ` +
         `${((Date.now() - started) / 1000).toFixed(1)} s)`,
     );
     expect(mismatches, mismatchTable(outcomes)).toBe(0);
