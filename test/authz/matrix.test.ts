@@ -78,7 +78,7 @@ describe('authorization matrix over HTTP', () => {
 
   it('answers the same with a Bearer token from POST /v2/auth/login (a caller of each scope kind)', async () => {
     expect(keyRun, 'the X-API-Key run comes first').toBeDefined();
-    const sample = world.callers.filter((c) => ['NetOps@00', 'NetworkAdmin@A1', 'MailboxAdmin@A1', 'TPUser@A1'].includes(describeMember(c, c.place)));
+    const sample = world.callers.filter((c) => ['NetOps@00', 'NetworkAdmin@A1', 'MailboxAdmin@A1', 'TPUser@A1'].includes(describeMember(c)));
     expect(sample).toHaveLength(4);
     const bearer = await runMatrix(world, sample, byBearer(server.url));
     const byKey = new Map(keyRun!.outcomes.map((o) => [cell(o), o.observed]));

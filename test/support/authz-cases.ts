@@ -143,6 +143,14 @@ interface UserTargetSpec {
   subjectId?(target: Member): number;
 }
 
+/** The expected answer of a case about a user: from the decision, then what an allowed request shows. */
+function expectedOf(spec: UserTargetSpec, decision: Decision, actor: Member, target: Member | null): { expected: Letter; why: string } {
+  if (decision.allow && target && spec.answerAllowed) return spec.answerAllowed(actor.user, target.user);
+  if (decision.allow && spec.allowed) return { expected: spec.allowed, why: whyOf(decision) };
+  // A listing that can also be refused (answerAllowed) answers 403/404 when refused, not an empty list.
+  return { expected: letterOf(decision, spec.lists !== undefined && !spec.answerAllowed), why: whyOf(decision) };
+}
+
 /**
  * Columns over users: self; then each place × a target level above, equal to
  * and below the caller's (where such a level exists and can live there); then
@@ -162,12 +170,9 @@ function userTargets(spec: UserTargetSpec): Variant {
           const subject = target ?? missingMember(world);
           const { id, body, headers } = spec.build(subject);
           const asOf = new Date().toISOString();
-          const answer = decision.allow && spec.answerAllowed && target
-            ? spec.answerAllowed(actor.user, target.user)
-            : { expected: decision.allow && spec.allowed ? spec.allowed : letterOf(decision, !spec.answerAllowed && spec.lists !== undefined), why: whyOf(decision) };
           return {
             actor,
-            ...answer,
+            ...expectedOf(spec, decision, actor, target),
             ...request(spec.operation, id, body),
             ...(headers ? { headers } : {}),
             ...(spec.lists ? { lists: (data: unknown) => spec.lists!(data, subject) } : {}),

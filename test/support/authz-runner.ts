@@ -74,7 +74,7 @@ async function run(api: Api, job: Job, credential: Credential): Promise<Outcome>
   const outcome: Outcome = {
     variant: variantName(job.variant),
     operation: job.variant.operation,
-    caller: describeMember(job.caller, job.caller.place),
+    caller: describeMember(job.caller),
     column: job.column.name,
     expected: built.expected,
     observed,

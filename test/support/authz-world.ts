@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { AUTH_LEVELS, type AuthLevel } from '../../src/domain/levels.js';
 import { placementProblem } from '../../src/domain/placement.js';
-import type { Mailbox, Network, Placement, User } from '../../src/domain/types.js';
+import type { Mailbox, Network, User } from '../../src/domain/types.js';
 import { generateApiKey, hashApiKey, keyHint } from '../../src/security/api-keys.js';
 import type { Store } from '../../src/store/store.js';
 import { createMailbox, createNetwork, createUser, type TestServer } from './server.js';
@@ -85,8 +85,9 @@ export function livesAt(world: Pick<AuthzWorld, 'places' | 'network' | 'mailbox'
   return placementProblem(level, networkId, mailboxId, world.network(networkId) ?? null, world.mailbox(mailboxId) ?? null) === null;
 }
 
-export function describeMember(member: { user: Placement }, place: PlaceName): string {
-  return `${member.user.authLevel}@${place}`;
+/** `Level@place`, e.g. `NetworkAdmin@A0`: how the matrix names a caller. */
+export function describeMember(member: Pick<Member, 'user' | 'place'>): string {
+  return `${member.user.authLevel}@${member.place}`;
 }
 
 /** Adds what cases need to a new user: its primary key's id, an extra key, a live session and a cell phone (for SMS). */
