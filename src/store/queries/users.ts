@@ -10,7 +10,8 @@ import type { Scope } from '../../domain/scopes.js';
 import type { User } from '../../domain/types.js';
 import type { Database, UsersTable } from '../schema.js';
 import type { Dialect } from '../dialects/dialect.js';
-import { usersInScope } from './scope-filter.js';
+import { callerOutsidePlacement, userCountsInPlacement, usersInScope } from './scope-filter.js';
+import { prepare } from '../prepared.js';
 
 const USER_COLUMNS = [
   'user_id', 'login', 'email', 'first_name', 'last_name', 'network_id', 'mailbox_id', 'auth_level', 'status',
@@ -74,6 +75,25 @@ const PATCH_COLUMNS: Record<keyof UserPatch, keyof UsersTable> = {
   passwordHash: 'password_hash',
 };
 
+// On the request path of every user read and PUT /v2/users: compiled once (see prepared.ts).
+const FIND_BY_ID = prepare((db, _dialect, userId: number) =>
+  db.selectFrom('users').select(USER_COLUMNS).where('user_id', '=', userId),
+);
+const FIND_BY_ID_FOR_UPDATE = prepare((db, dialect, userId: number) =>
+  dialect.forUpdate(db.selectFrom('users').select(USER_COLUMNS).where('user_id', '=', userId)),
+);
+/** One compiled form per set of columns changed (the shape); arguments: user id, modified, then the columns' values. */
+const updateUser = (columns: readonly (keyof UsersTable)[]) =>
+  prepare((db, _dialect, userId: number, modified: string, ...values: unknown[]) =>
+    db
+      .updateTable('users')
+      .set(Object.fromEntries(columns.map((column, i) => [column, values[i]])))
+      .set((eb) => ({ modified, version: eb('version', '+', 1) }))
+      .where('user_id', '=', userId)
+      .returning(USER_COLUMNS),
+  );
+const UPDATE_BY_SHAPE = new Map<string, ReturnType<typeof updateUser>>();
+
 /** The row of a new user: keys derived, extension fields defaulted. */
 function newUserRow(user: NewUser) {
   return {
@@ -130,15 +150,13 @@ export class UserQueries {
 
   /** The user with this id, whatever its status; null when there is none. Sees every scope. */
   async findById(userId: number): Promise<User | null> {
-    const row = await this.db.selectFrom('users').select(USER_COLUMNS).where('user_id', '=', userId).executeTakeFirst();
+    const row = await FIND_BY_ID.first(this.db, this.dialect, [userId]);
     return row ? this.#toUser(row) : null;
   }
 
   /** As findById, and locks the row until the transaction ends (PostgreSQL). */
   async findByIdForUpdate(userId: number): Promise<User | null> {
-    const row = await this.dialect
-      .forUpdate(this.db.selectFrom('users').select(USER_COLUMNS).where('user_id', '=', userId))
-      .executeTakeFirst();
+    const row = await FIND_BY_ID_FOR_UPDATE.first(this.db, this.dialect, [userId]);
     return row ? this.#toUser(row) : null;
   }
 
@@ -156,21 +174,47 @@ export class UserQueries {
 
   /** One page of users in scope matching the filter, by userId, and how many match in all. */
   async list(scope: Scope, filter: UserFilter, page: { pageNo: number; recordsPerPage: number }): Promise<{ users: User[]; total: number }> {
-    let query = this.db.selectFrom('users').where(usersInScope(scope));
+    let query = this.db.selectFrom('users').select(USER_COLUMNS).where(usersInScope(scope));
     if (filter.networkId) query = query.where('network_id', '=', filter.networkId);
     if (filter.mailboxId) query = query.where('mailbox_id', '=', filter.mailboxId);
     if (filter.authLevel) query = query.where('auth_level', '=', filter.authLevel);
     if (filter.status) query = query.where('status', '=', filter.status);
-    const [rows, count] = await Promise.all([
-      query
-        .select(USER_COLUMNS)
-        .orderBy('user_id')
-        .limit(page.recordsPerPage)
-        .offset((page.pageNo - 1) * page.recordsPerPage)
-        .execute(),
-      query.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+    const [rows, total] = await Promise.all([
+      query.orderBy('user_id').limit(page.recordsPerPage).offset((page.pageNo - 1) * page.recordsPerPage).execute(),
+      this.count(scope, filter),
     ]);
-    return { users: rows.map(this.#toUser), total: this.dialect.readCount(count.total) };
+    return { users: rows.map(this.#toUser), total };
+  }
+
+  /**
+   * How many users in scope match the filter: summed from user_counts over the
+   * scope's placement (a few rows, however many users), plus the caller when it
+   * is in scope only as itself. Equal to counting the list's rows.
+   */
+  async count(scope: Scope, filter: UserFilter): Promise<number> {
+    let counted = this.db.selectFrom('user_counts').where(userCountsInPlacement(scope));
+    let caller = this.db.selectFrom('users').where(callerOutsidePlacement(scope));
+    if (filter.networkId) {
+      counted = counted.where('network_id', '=', filter.networkId);
+      caller = caller.where('network_id', '=', filter.networkId);
+    }
+    if (filter.mailboxId) {
+      counted = counted.where('mailbox_id', '=', filter.mailboxId);
+      caller = caller.where('mailbox_id', '=', filter.mailboxId);
+    }
+    if (filter.authLevel) {
+      counted = counted.where('auth_level', '=', filter.authLevel);
+      caller = caller.where('auth_level', '=', filter.authLevel);
+    }
+    if (filter.status) {
+      counted = counted.where('status', '=', filter.status);
+      caller = caller.where('status', '=', filter.status);
+    }
+    const [inPlacement, itself] = await Promise.all([
+      counted.select((eb) => eb.fn.sum<number | string | null>('n').as('total')).executeTakeFirstOrThrow(),
+      caller.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+    ]);
+    return this.dialect.readCount(inPlacement.total ?? 0) + this.dialect.readCount(itself.total);
   }
 
   /** Inserts a user; throws StoreConflict('users_login_unique') when the login is taken in that network. */
@@ -189,19 +233,17 @@ export class UserQueries {
    * stored; null when the user does not exist.
    */
   async update(userId: number, patch: UserPatch, modified: string): Promise<User | null> {
-    const values: Record<string, unknown> = { modified };
+    const values: Partial<Record<keyof UsersTable, unknown>> = {};
     for (const [field, value] of Object.entries(patch)) {
       if (value === undefined) continue;
       values[PATCH_COLUMNS[field as keyof UserPatch]] = value;
     }
     if (patch.email !== undefined) values.email_key = patch.email.toLowerCase();
-    const row = await this.db
-      .updateTable('users')
-      .set(values)
-      .set((eb) => ({ version: eb('version', '+', 1) }))
-      .where('user_id', '=', userId)
-      .returning(USER_COLUMNS)
-      .executeTakeFirst();
+    const columns = Object.keys(values) as (keyof UsersTable)[];
+    const shape = columns.join(',');
+    let query = UPDATE_BY_SHAPE.get(shape);
+    if (!query) UPDATE_BY_SHAPE.set(shape, (query = updateUser(columns)));
+    const row = await query.first(this.db, this.dialect, [userId, modified, ...columns.map((column) => values[column])]);
     return row ? this.#toUser(row) : null;
   }
 
