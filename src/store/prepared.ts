@@ -9,9 +9,10 @@
  * better-sqlite3 statement cache then finds the same SQL text every time.
  *
  * So a builder may use its arguments only as values, never to decide the form
- * of the query. Queries whose form varies (which columns an update sets, which
- * filters a list applies) pass a `shape` naming the form; each shape is
- * compiled once, and the builder may close over what the shape says.
+ * of the query (an argument used as SQL text throws; one left unused is
+ * fine). Queries whose form varies (which columns an update sets, which
+ * filters a list applies) get one prepared query per shape (PreparedByShape),
+ * whose builder closes over what the shape says.
  */
 import type { Compilable, CompiledQuery, Kysely } from 'kysely';
 import type { Database } from './schema.js';
@@ -20,22 +21,26 @@ import type { Dialect } from './dialects/dialect.js';
 /** Stands for argument `index` while the query is built. */
 class Argument {
   constructor(readonly index: number) {}
+  // An argument turned into SQL text (a column name, sql.raw) would be baked into the cached SQL.
+  toString(): string {
+    throw new Error(`prepared query: argument ${this.index} used as SQL text, not as a value`);
+  }
 }
 
 type Compiled = { query: CompiledQuery; slots: readonly unknown[]; hasArguments: boolean };
 
 export class PreparedQuery<A extends readonly unknown[], R> {
+  /** By dialect name: the same builder compiles to different SQL on each. */
   readonly #compiled = new Map<string, Compiled>();
 
   constructor(private readonly build: (db: Kysely<Database>, dialect: Dialect, ...args: A) => Compilable<R>) {}
 
   /** The rows the query returns for these arguments. */
-  async rows(db: Kysely<Database>, dialect: Dialect, args: A, shape = ''): Promise<R[]> {
-    const key = shape === '' ? dialect.name : `${dialect.name}:${shape}`;
-    let compiled = this.#compiled.get(key);
+  async rows(db: Kysely<Database>, dialect: Dialect, args: A): Promise<R[]> {
+    let compiled = this.#compiled.get(dialect.name);
     if (!compiled) {
       compiled = this.#compile(db, dialect, args.length);
-      this.#compiled.set(key, compiled);
+      this.#compiled.set(dialect.name, compiled);
     }
     const { query, slots } = compiled;
     const parameters = compiled.hasArguments ? slots.map((slot) => (slot instanceof Argument ? args[slot.index] : slot)) : slots;
@@ -44,17 +49,14 @@ export class PreparedQuery<A extends readonly unknown[], R> {
   }
 
   /** The first row, or undefined. */
-  async first(db: Kysely<Database>, dialect: Dialect, args: A, shape = ''): Promise<R | undefined> {
-    return (await this.rows(db, dialect, args, shape))[0];
+  async first(db: Kysely<Database>, dialect: Dialect, args: A): Promise<R | undefined> {
+    return (await this.rows(db, dialect, args))[0];
   }
 
   #compile(db: Kysely<Database>, dialect: Dialect, arity: number): Compiled {
     const markers = Array.from({ length: arity }, (_, index) => new Argument(index)) as unknown as A;
     const query = this.build(db, dialect, ...markers).compile();
     const slots = query.parameters;
-    const used = new Set(slots.filter((slot) => slot instanceof Argument).map((slot) => (slot as Argument).index));
-    // An argument that did not become a parameter was used to shape the query: the cached SQL would be wrong.
-    if (used.size !== arity) throw new Error(`prepared query: ${arity - used.size} argument(s) not used as values in ${query.sql}`);
     return { query, slots, hasArguments: arity > 0 };
   }
 }
@@ -64,4 +66,22 @@ export function prepare<A extends readonly unknown[], R>(
   build: (db: Kysely<Database>, dialect: Dialect, ...args: A) => Compilable<R>,
 ): PreparedQuery<A, R> {
   return new PreparedQuery(build);
+}
+
+/**
+ * Prepared queries whose form depends on a shape (the columns an update sets,
+ * the filters a list applies): one PreparedQuery per shape key, made on first
+ * use from a builder that closes over the shape.
+ */
+export class PreparedByShape<S, A extends readonly unknown[], R> {
+  readonly #byKey = new Map<string, PreparedQuery<A, R>>();
+
+  constructor(private readonly make: (shape: S) => (db: Kysely<Database>, dialect: Dialect, ...args: A) => Compilable<R>) {}
+
+  /** The prepared query of this shape; `key` must name the shape exactly. */
+  of(key: string, shape: S): PreparedQuery<A, R> {
+    let query = this.#byKey.get(key);
+    if (!query) this.#byKey.set(key, (query = new PreparedQuery(this.make(shape))));
+    return query;
+  }
 }

@@ -116,7 +116,7 @@ describe('user list totals from user_counts', () => {
 
   it('migration 0002 counts the users that existed before it', async () => {
     // Take the database back to 0001 with users in it, then migrate again.
-    const undo = 'drop index users_network_status_idx; drop table user_counts; delete from kysely_migration where name = \'0002-user-counts\';';
+    const undo = 'drop index users_network_status_idx; drop index users_level_status_idx; drop table user_counts; delete from kysely_migration where name = \'0002-user-counts\';';
     await rawExec(database, {
       sqlite: `drop trigger users_count_insert; drop trigger users_count_delete; drop trigger users_count_update; ${undo}`,
       postgres: `drop trigger users_count on users; drop function users_count_change(); ${undo}`,

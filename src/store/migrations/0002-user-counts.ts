@@ -4,8 +4,9 @@
  * rows instead of a count over every matching user: on a million users a
  * count(*) per page took milliseconds, the sum takes microseconds. The
  * database maintains it, so every writer (server, operator CLI, another
- * instance) keeps it exact. Also an index that serves the common list filter
- * (network and status, in userId order) without sorting.
+ * instance) keeps it exact. Also indexes for the common list filter (network
+ * and status, in userId order, without sorting) and for finding Roots (at
+ * every start and before a Root is suspended: a full scan on a million users).
  */
 import { sql, type Kysely } from 'kysely';
 import type { MigrationContext } from './index.js';
@@ -48,5 +49,6 @@ export async function up(db: Kysely<unknown>, { dialect }: MigrationContext): Pr
     await sql.raw(`create trigger users_count_update after update of ${GROUP} on users begin ${remove('old')}; ${add('new')}; end`).execute(db);
   }
 
+  await db.schema.createIndex('users_level_status_idx').on('users').columns(['auth_level', 'status']).execute();
   await db.schema.createIndex('users_network_status_idx').on('users').columns(['network_id', 'status', 'user_id']).execute();
 }

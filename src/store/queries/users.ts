@@ -11,7 +11,7 @@ import type { User } from '../../domain/types.js';
 import type { Database, UsersTable } from '../schema.js';
 import type { Dialect } from '../dialects/dialect.js';
 import { callerOutsidePlacement, userCountsInPlacement, usersInScope } from './scope-filter.js';
-import { prepare } from '../prepared.js';
+import { prepare, PreparedByShape } from '../prepared.js';
 
 const USER_COLUMNS = [
   'user_id', 'login', 'email', 'first_name', 'last_name', 'network_id', 'mailbox_id', 'auth_level', 'status',
@@ -83,16 +83,97 @@ const FIND_BY_ID_FOR_UPDATE = prepare((db, dialect, userId: number) =>
   dialect.forUpdate(db.selectFrom('users').select(USER_COLUMNS).where('user_id', '=', userId)),
 );
 /** One compiled form per set of columns changed (the shape); arguments: user id, modified, then the columns' values. */
-const updateUser = (columns: readonly (keyof UsersTable)[]) =>
-  prepare((db, _dialect, userId: number, modified: string, ...values: unknown[]) =>
-    db
-      .updateTable('users')
-      .set(Object.fromEntries(columns.map((column, i) => [column, values[i]])))
-      .set((eb) => ({ modified, version: eb('version', '+', 1) }))
-      .where('user_id', '=', userId)
-      .returning(USER_COLUMNS),
-  );
-const UPDATE_BY_SHAPE = new Map<string, ReturnType<typeof updateUser>>();
+const UPDATE = new PreparedByShape(
+  (columns: readonly (keyof UsersTable)[]) =>
+    (db: Kysely<Database>, _dialect: Dialect, userId: number, modified: string, ...values: unknown[]) =>
+      db
+        .updateTable('users')
+        .set(Object.fromEntries(columns.map((column, i) => [column, values[i]])))
+        .set((eb) => ({ modified, version: eb('version', '+', 1) }))
+        .where('user_id', '=', userId)
+        .returning(USER_COLUMNS),
+);
+
+/**
+ * A list's form: the caller's scope kind and which filters it applies. Its
+ * arguments: the scope's values (scopeArguments), the filter values in
+ * FILTER_COLUMNS order, then whatever the query adds (limit, offset).
+ */
+interface ListShape {
+  scope: Scope['kind'];
+  filters: readonly (keyof UserFilter)[];
+}
+const FILTER_COLUMNS = { networkId: 'network_id', mailboxId: 'mailbox_id', authLevel: 'auth_level', status: 'status' } as const;
+const FILTERS = Object.keys(FILTER_COLUMNS) as (keyof UserFilter)[];
+
+function listShape(scope: Scope, filter: UserFilter): { key: string; shape: ListShape; args: unknown[] } {
+  const filters = FILTERS.filter((name) => filter[name]);
+  return {
+    key: `${scope.kind}:${filters.join(',')}`,
+    shape: { scope: scope.kind, filters },
+    args: [...scopeArguments(scope), ...filters.map((name) => filter[name])],
+  };
+}
+
+/** The values of a scope, in the order scopeFromArguments reads them. */
+function scopeArguments(scope: Scope): unknown[] {
+  switch (scope.kind) {
+    case 'system':
+      return [];
+    case 'network':
+      return [scope.networkId, scope.userId];
+    case 'mailbox':
+    case 'self':
+      return [scope.networkId, scope.mailboxId, scope.userId];
+  }
+}
+
+/** A Scope of this kind made of the leading arguments (markers while compiling); the rest of the arguments. */
+function scopeFromArguments(kind: Scope['kind'], args: readonly unknown[]): [Scope, unknown[]] {
+  const [a, b, c] = args as number[];
+  switch (kind) {
+    case 'system':
+      return [{ kind }, args.slice(0)];
+    case 'network':
+      return [{ kind, networkId: a!, userId: b! }, args.slice(2)];
+    case 'mailbox':
+    case 'self':
+      return [{ kind, networkId: a!, mailboxId: b!, userId: c! }, args.slice(3)];
+  }
+}
+
+const LIST_PAGE = new PreparedByShape(
+  (shape: ListShape) =>
+    (db: Kysely<Database>, _dialect: Dialect, ...args: unknown[]) => {
+      const [scope, rest] = scopeFromArguments(shape.scope, args);
+      let query = db.selectFrom('users').select(USER_COLUMNS).where(usersInScope(scope));
+      shape.filters.forEach((name, i) => (query = query.where(FILTER_COLUMNS[name], '=', rest[i] as never)));
+      const [limit, offset] = rest.slice(shape.filters.length) as [number, number];
+      return query.orderBy('user_id').limit(limit).offset(offset);
+    },
+);
+
+/** Users in the scope's placement, summed from user_counts (see count). */
+const COUNT_IN_PLACEMENT = new PreparedByShape(
+  (shape: ListShape) =>
+    (db: Kysely<Database>, _dialect: Dialect, ...args: unknown[]) => {
+      const [scope, rest] = scopeFromArguments(shape.scope, args);
+      let query = db.selectFrom('user_counts').where(userCountsInPlacement(scope));
+      shape.filters.forEach((name, i) => (query = query.where(FILTER_COLUMNS[name], '=', rest[i] as never)));
+      return query.select((eb) => eb.fn.sum<number | string | null>('n').as('total'));
+    },
+);
+
+/** The caller, when it is in scope only as itself and matches the filter (see count). */
+const COUNT_CALLER = new PreparedByShape(
+  (shape: ListShape) =>
+    (db: Kysely<Database>, _dialect: Dialect, ...args: unknown[]) => {
+      const [scope, rest] = scopeFromArguments(shape.scope, args);
+      let query = db.selectFrom('users').where(callerOutsidePlacement(scope));
+      shape.filters.forEach((name, i) => (query = query.where(FILTER_COLUMNS[name], '=', rest[i] as never)));
+      return query.select((eb) => eb.fn.countAll<number>().as('total'));
+    },
+);
 
 /** The row of a new user: keys derived, extension fields defaulted. */
 function newUserRow(user: NewUser) {
@@ -174,13 +255,9 @@ export class UserQueries {
 
   /** One page of users in scope matching the filter, by userId, and how many match in all. */
   async list(scope: Scope, filter: UserFilter, page: { pageNo: number; recordsPerPage: number }): Promise<{ users: User[]; total: number }> {
-    let query = this.db.selectFrom('users').select(USER_COLUMNS).where(usersInScope(scope));
-    if (filter.networkId) query = query.where('network_id', '=', filter.networkId);
-    if (filter.mailboxId) query = query.where('mailbox_id', '=', filter.mailboxId);
-    if (filter.authLevel) query = query.where('auth_level', '=', filter.authLevel);
-    if (filter.status) query = query.where('status', '=', filter.status);
+    const { key, shape, args } = listShape(scope, filter);
     const [rows, total] = await Promise.all([
-      query.orderBy('user_id').limit(page.recordsPerPage).offset((page.pageNo - 1) * page.recordsPerPage).execute(),
+      LIST_PAGE.of(key, shape).rows(this.db, this.dialect, [...args, page.recordsPerPage, (page.pageNo - 1) * page.recordsPerPage]),
       this.count(scope, filter),
     ]);
     return { users: rows.map(this.#toUser), total };
@@ -192,29 +269,12 @@ export class UserQueries {
    * is in scope only as itself. Equal to counting the list's rows.
    */
   async count(scope: Scope, filter: UserFilter): Promise<number> {
-    let counted = this.db.selectFrom('user_counts').where(userCountsInPlacement(scope));
-    let caller = this.db.selectFrom('users').where(callerOutsidePlacement(scope));
-    if (filter.networkId) {
-      counted = counted.where('network_id', '=', filter.networkId);
-      caller = caller.where('network_id', '=', filter.networkId);
-    }
-    if (filter.mailboxId) {
-      counted = counted.where('mailbox_id', '=', filter.mailboxId);
-      caller = caller.where('mailbox_id', '=', filter.mailboxId);
-    }
-    if (filter.authLevel) {
-      counted = counted.where('auth_level', '=', filter.authLevel);
-      caller = caller.where('auth_level', '=', filter.authLevel);
-    }
-    if (filter.status) {
-      counted = counted.where('status', '=', filter.status);
-      caller = caller.where('status', '=', filter.status);
-    }
+    const { key, shape, args } = listShape(scope, filter);
     const [inPlacement, itself] = await Promise.all([
-      counted.select((eb) => eb.fn.sum<number | string | null>('n').as('total')).executeTakeFirstOrThrow(),
-      caller.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+      COUNT_IN_PLACEMENT.of(key, shape).first(this.db, this.dialect, args),
+      COUNT_CALLER.of(key, shape).first(this.db, this.dialect, args),
     ]);
-    return this.dialect.readCount(inPlacement.total ?? 0) + this.dialect.readCount(itself.total);
+    return this.dialect.readCount(inPlacement?.total ?? 0) + this.dialect.readCount(itself?.total ?? 0);
   }
 
   /** Inserts a user; throws StoreConflict('users_login_unique') when the login is taken in that network. */
@@ -240,10 +300,7 @@ export class UserQueries {
     }
     if (patch.email !== undefined) values.email_key = patch.email.toLowerCase();
     const columns = Object.keys(values) as (keyof UsersTable)[];
-    const shape = columns.join(',');
-    let query = UPDATE_BY_SHAPE.get(shape);
-    if (!query) UPDATE_BY_SHAPE.set(shape, (query = updateUser(columns)));
-    const row = await query.first(this.db, this.dialect, [userId, modified, ...columns.map((column) => values[column])]);
+    const row = await UPDATE.of(columns.join(','), columns).first(this.db, this.dialect, [userId, modified, ...columns.map((column) => values[column])]);
     return row ? this.#toUser(row) : null;
   }
 
