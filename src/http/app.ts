@@ -24,6 +24,7 @@ import { registerNetworkRoutes } from '../routes/networks.js';
 import { registerMailboxRoutes } from '../routes/mailboxes.js';
 import { registerAuditRoutes } from '../routes/audit.js';
 import { errorEnvelope, sendError } from './errors.js';
+import { answerClientError, answerHeaders, ignoreUnknownExpectations } from './protocol-answers.js';
 import { compileNormalizer, parseJsonBody } from './wire.js';
 import { AllowedMethods } from './method-not-allowed.js';
 import type { App } from './route-host.js';
@@ -104,9 +105,12 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
       customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false, verbose: true },
       plugins: [addSchemaVocabulary as never],
     },
+    // Before the onRequest hooks: the answer headers are set here too.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
-      sendError(request, reply, ApiError.invalid('url', error.message.slice(0, 200))),
+      sendError(request, reply.headers(answerHeaders(request.id)), ApiError.invalid('url', error.message.slice(0, 200))),
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  ignoreUnknownExpectations(app.server);
 
   app.decorateRequest('caller', null as never);
 
@@ -129,9 +133,8 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
 
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
 
-  // Every answer: no caching (answers carry keys, tokens and personal data), no MIME sniffing, the request id.
   app.addHook('onRequest', (request, reply, done) => {
-    reply.headers({ 'cache-control': 'no-store', pragma: 'no-cache', 'x-content-type-options': 'nosniff', 'x-request-id': request.id });
+    reply.headers(answerHeaders(request.id));
     done();
   });
 
