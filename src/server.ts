@@ -11,6 +11,7 @@ import type { Store } from './store/store.js';
 import { createServices, type Services } from './services/index.js';
 import { ensureRootUser } from './services/bootstrap.js';
 import { loadDemoData } from './services/demo-data.js';
+import { loadSigningSecret } from './services/signing-key.js';
 
 /** How long in-flight requests get to finish after SIGTERM before connections are cut. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -66,6 +67,9 @@ export async function startServer(config: Config, log: (line: string) => void = 
   if (rootKey !== null && config.rootApiKey === null) {
     log(`No Root user existed, so user "root" was created. Its API key is ${rootKey} — store it now: it is printed only this once (an admin can read it later with GET /v2/users/key/{id}).`);
   }
+  // Stored before the first request: made on first use, it would be written by whatever request came first,
+  // even one that is refused (a failed login, a forged token) — and a refusal must change nothing.
+  await loadSigningSecret(config, store, services.vault);
   if (config.demo) {
     const created = await loadDemoData(store, services.vault);
     if (created.length > 0) log(`Demo data loaded: ${created.join(', ')}.`);
