@@ -35,8 +35,8 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket):
 
 /**
  * An `Expect` other than 100-continue is ignored and the request answered as
- * usual (RFC 9110 §10.1.1 allows it, and the reference's Kestrel does so);
- * Node would answer a bare 417 without the envelope.
+ * usual (RFC 9110 §10.1.1 allows it: a 417 is a MAY); Node would answer a
+ * bare 417 without the envelope.
  */
 export function ignoreUnknownExpectations(server: Server): void {
   server.on('checkExpectation', (request, response) => server.emit('request', request, response));
