@@ -9,6 +9,14 @@ const storeTests = ['test/store/**/*.test.ts', 'test/routes/**/*.test.ts', 'test
 
 const dialects = process.env.TEST_PG_URL ? ['sqlite', 'postgres'] : ['sqlite'];
 
+/**
+ * A recorded run (scripts/test.mjs sets ECGRID_TEST_RUN_DIR; test/support/test-run.ts)
+ * ends with the secrets check over everything the other projects logged and audited.
+ */
+const secretsCheck = process.env.ECGRID_TEST_RUN_DIR
+  ? [{ extends: true as const, test: { name: 'secrets', include: ['test/secrets/**/*.test.ts'], sequence: { groupOrder: 1 } } }]
+  : [];
+
 export default defineConfig({
   test: {
     testTimeout: 30_000,
@@ -24,8 +32,10 @@ export default defineConfig({
           // test/browser/: the UI does not depend on the store, so it runs once (with SQLite).
           include: dialect === 'postgres' ? [...storeTests, 'test/postgres/**/*.test.ts'] : [...storeTests, 'test/browser/**/*.test.ts'], globalSetup: ['test/support/global-setup.ts'],
           env: { ECGRID_TEST_DIALECT: dialect },
+          setupFiles: ['test/support/record-wire-secrets.ts'],
         },
       })),
+      ...secretsCheck,
     ],
   },
 });
