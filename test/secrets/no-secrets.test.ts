@@ -24,6 +24,8 @@ describe('secrets', () => {
     expect(report.dumpErrors, 'audit dumps that could not be read').toEqual([]);
     const leaks = report.leaks.map((leak) => `${leak.file}:${leak.line}: ${leak.secret} from ${leak.source}`);
     expect(leaks.length, `leaks (the first 50):\n${leaks.slice(0, 50).join('\n')}`).toBe(0);
+    // End to end, the one sure hit: serve.test.ts reads the generated Root key from that announcement and calls with it.
+    expect(report.announced, 'hits in the one-time Root key announcement: recording, capture and search work together').toBeGreaterThanOrEqual(1);
     expect(report.secrets, 'secrets recorded (run the whole suite)').toBeGreaterThanOrEqual(AT_LEAST.secrets);
     expect(report.logLines, 'log lines recorded (run the whole suite)').toBeGreaterThanOrEqual(AT_LEAST.logLines);
     expect(report.auditEvents, 'audit events recorded (run the whole suite)').toBeGreaterThanOrEqual(AT_LEAST.auditEvents);

@@ -8,7 +8,8 @@
  * credentials, and as words they turn up in any text.
  *
  * Each secret is looked for as sent and in the forms a log or a JSON dump
- * would give it (JSON-escaped once or twice, URL-encoded). The search is one pass per file
+ * would give it (JSON-escaped once or twice, URL-encoded, as a logged Buffer's
+ * bytes). The search is one pass per file
  * over a rolling hash of the last 8 characters of every form, so thousands of
  * secrets cost about as much as one.
  *
@@ -84,8 +85,9 @@ export class SecretMatcher {
   constructor(secrets: Iterable<RecordedSecret>) {
     for (const secret of secrets) {
       const escaped = JSON.stringify(secret.value).slice(1, -1);
-      // As is; in a JSON log line; in a JSON text stored in a JSON dump (audit `changes`); in a URL.
-      const forms = new Set([secret.value, escaped, JSON.stringify(escaped).slice(1, -1), encodeURIComponent(secret.value)]);
+      // As is; in a JSON log line; in a JSON text stored in a JSON dump (audit `changes`); in a URL;
+      // as the bytes of a Buffer logged as JSON (`{"type":"Buffer","data":[…]}`).
+      const forms = new Set([secret.value, escaped, JSON.stringify(escaped).slice(1, -1), encodeURIComponent(secret.value), Buffer.from(secret.value).join(',')]);
       for (const text of forms) {
         const tail = hashOf(text.slice(-MIN_SECRET_LENGTH));
         const list = this.byTail.get(tail);

@@ -28,7 +28,8 @@ export interface TestServer extends RunningServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+/** `logStream`: where the server logs (default: a log file of the recorded run, or nowhere). */
+export async function startTestServer(env: Record<string, string> = {}, logStream?: NodeJS.WritableStream): Promise<TestServer> {
   const database = await freshDatabase();
   const rootKey = randomUUID();
   const config = loadConfig({
@@ -43,7 +44,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   });
   recordSecret('test server root key', config.rootApiKey);
   recordSecret('test server master key', config.masterKey);
-  const server = await startRecordedServer(config);
+  const server = logStream ? await startServer(config, () => {}, { logStream }) : await startRecordedServer(config);
   return {
     ...server,
     config,

@@ -54,17 +54,19 @@ describe('scanRun', () => {
     expect(JSON.stringify(report)).not.toContain(KEY);
   });
 
-  it('finds a secret JSON-escaped in a log, twice escaped in an audit change, and URL-encoded', () => {
+  it('finds a secret JSON-escaped in a log, twice escaped in an audit change, URL-encoded, and as logged bytes', () => {
     const report = scanRun(
       makeRun({
         'logs/server-1.log': logLine({ err: { message: `bad password ${PASSWORD}` } }),
         'logs/process-node.stderr-2.log': `GET /v2/auth/session?t=${encodeURIComponent(PASSWORD)}\n`,
+        'logs/server-3.log': logLine({ err: { rawPacket: Buffer.from(`X-API-Key: ${KEY}\r\n`) } }),
         'audit/postgres-t2.jsonl': auditRow({ password: { old: null, new: PASSWORD } }) + auditRow({ token: { old: null, new: TOKEN } }),
       }),
     );
     expect(report.leaks.map((leak) => [leak.file.slice(dir.length + 1), leak.line, leak.secret])).toEqual([
       ['logs/process-node.stderr-2.log', 1, 'Pa"s… (12 chars)'],
       ['logs/server-1.log', 1, 'Pa"s… (12 chars)'],
+      ['logs/server-3.log', 1, '3f2a… (36 chars)'],
       ['audit/postgres-t2.jsonl', 1, 'Pa"s… (12 chars)'],
       ['audit/postgres-t2.jsonl', 2, 'eyJh… (49 chars)'],
     ]);
