@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Three projects: pure unit tests once, and everything that touches a store
+ * Three projects (four in a recorded run, see below): pure unit tests once, and everything that touches a store
  * once per dialect. `npm test` (scripts/test.mjs) provides TEST_PG_URL from a
  * throwaway cluster; without it the postgres project is not defined at all.
  */
