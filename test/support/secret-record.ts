@@ -17,7 +17,7 @@ const SECRET_DATA_PATH = /^\/v2\/users\/(key|key-generate)\/|^\/v2\/users\/gener
 /** Environment variables of our programs that hold a secret. */
 const SECRET_ENV = ['ECGRID_ROOT_API_KEY', 'ECGRID_API_KEY', 'ECGRID_TOKEN', 'ECGRID_MASTER_KEY', 'ECGRID_JWT_SECRET'];
 
-/** Command-line flags whose value is a secret (`--root-api-key`, `--master-key`, `--bearer`, `--new-password`, …); `-` means "read it from stdin". */
+/** Command-line flags whose value (next argument, or after `=`) is a secret (`--root-api-key`, `--master-key`, `--bearer`, `--new-password`, …); `-` means "read it from stdin". */
 const SECRET_FLAG = /^--(?:[a-z-]+-)?(?:key|password|bearer|token|secret)$/;
 
 let file: string | null | undefined;
@@ -79,10 +79,11 @@ export function recordProcessSecrets(env: Record<string, string | undefined>, ar
   if (databaseUrl && URL.canParse(databaseUrl)) recordSecret('env DATABASE_URL password', decodeURIComponent(new URL(databaseUrl).password));
   let secretFromStdin = args.includes('--password-stdin');
   args.forEach((arg, i) => {
-    if (!SECRET_FLAG.test(arg)) return;
-    const value = args[i + 1];
+    const [flag, inline] = arg.split(/=(.*)/s) as [string, string | undefined];
+    if (!SECRET_FLAG.test(flag)) return;
+    const value = inline ?? args[i + 1];
     if (value === '-') secretFromStdin = true;
-    else recordSecret(`flag ${arg}`, value);
+    else recordSecret(`flag ${flag}`, value);
   });
   if (secretFromStdin && input) for (const line of input.split('\n')) recordSecret('stdin', line.trim());
 }
