@@ -30,7 +30,8 @@ export default defineConfig({
           name: dialect,
           // test/postgres/: what only PostgreSQL can do (connections killed under the server, …).
           // test/browser/: the UI does not depend on the store, so it runs once (with SQLite).
-          include: dialect === 'postgres' ? [...storeTests, 'test/postgres/**/*.test.ts'] : [...storeTests, 'test/browser/**/*.test.ts'], globalSetup: ['test/support/global-setup.ts'],
+          include: dialect === 'postgres' ? [...storeTests, 'test/postgres/**/*.test.ts'] : [...storeTests, 'test/browser/**/*.test.ts', 'test/sqlite/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
           env: { ECGRID_TEST_DIALECT: dialect },
           setupFiles: ['test/support/record-wire-secrets.ts'],
         },

@@ -7,10 +7,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../scripts/postgres-cluster.mjs';
+import { scenarios } from './scenarios.mjs';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const CLI = join(ROOT, 'dist/cli/main.js');
-export const HAS_WRK = spawnSync('sh', ['-c', 'command -v wrk'], { encoding: 'utf8' }).stdout.trim() !== '';
+export const CLI = join(ROOT, 'dist/ecgrid-identity.mjs');
+export const HAS_WRK = process.env.BENCH_LOADGEN !== 'autocannon' && spawnSync('sh', ['-c', 'command -v wrk'], { encoding: 'utf8' }).stdout.trim() !== '';
 export const HAS_TASKSET = spawnSync('sh', ['-c', 'command -v taskset'], { encoding: 'utf8' }).stdout.trim() !== '';
 export const CORES = Number(spawnSync('nproc', { encoding: 'utf8' }).stdout.trim() || '1');
 
@@ -79,24 +80,29 @@ function parseWrk(text) {
 }
 
 /**
- * Drives load for `seconds` with `connections` connections using a wrk Lua
- * script (request generator). Returns req/s, p50, p99 (ms).
+ * Drives load for `seconds` with `connections` connections: wrk with the
+ * scenario's Lua script, or autocannon with its request generator when wrk is
+ * not installed (Debian package `wrk`; wrk is the lighter load generator, so
+ * figures from the two are not comparable). Returns req/s, p50, p99 (ms).
  */
-export async function drive({ url, lua, connections, seconds, dir, name }) {
-  if (!HAS_WRK) throw new Error('wrk is required for the benchmarks (Debian: apt-get install wrk)');
-  const script = join(dir, `${name.replace(/[^A-Za-z0-9-]+/g, '_')}.lua`);
-  writeFileSync(script, lua);
-  const [cmd, argv] = pinned(1, 'wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, url]);
+export async function drive({ url, scenario, params = {}, connections, seconds, dir, name }) {
+  const command = HAS_WRK
+    ? (() => {
+        const script = join(dir, `${name.replace(/[^A-Za-z0-9-]+/g, '_')}.lua`);
+        writeFileSync(script, scenarios[scenario].lua(params));
+        return pinned(1, 'wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, url]);
+      })()
+    : pinned(1, process.execPath, [join(ROOT, 'bench/autocannon-driver.mjs'), JSON.stringify({ url, scenario, params, connections, seconds })]);
   const text = await new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command[0], command[1], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (c) => (out += c));
     child.stderr.on('data', (c) => (out += c));
     child.on('error', reject);
     child.on('exit', () => resolve(out));
   });
-  const result = parseWrk(text);
-  if (!Number.isFinite(result.rps)) throw new Error(`wrk output not understood:\n${text}`);
+  const result = HAS_WRK ? parseWrk(text) : JSON.parse(text.trim().split('\n').pop() || '{}');
+  if (!Number.isFinite(result.rps)) throw new Error(`load generator output not understood:\n${text}`);
   return result;
 }
 

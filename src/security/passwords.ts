@@ -1,20 +1,21 @@
 /**
  * Password hashing with argon2id at OWASP's minimum parameters (19 MiB, t=2,
- * p=1). @node-rs/argon2 hashes on libuv's thread pool, so a login storm does
- * not block the event loop.
+ * p=1), on low-priority threads (hashing-threads.ts), so a login storm does
+ * not slow the event loop.
  */
-import { hash, verify, Algorithm } from '@node-rs/argon2';
+import { Algorithm } from '@node-rs/argon2';
+import { hashingThreads } from './hashing-threads.js';
 
 const OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 export function hashPassword(password: string): Promise<string> {
-  return hash(password, OPTIONS);
+  return hashingThreads().hash(password, OPTIONS);
 }
 
 /** False for a wrong password and for a malformed hash; never throws on input. */
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   try {
-    return await verify(passwordHash, password);
+    return await hashingThreads().verify(passwordHash, password);
   } catch {
     return false;
   }

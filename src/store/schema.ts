@@ -128,6 +128,15 @@ export interface AuthEpochTable {
   epoch: Counter;
 }
 
+/** Users per (network, mailbox, level, status), kept by triggers (migration 0002): list totals. */
+export interface UserCountsTable {
+  network_id: number;
+  mailbox_id: number;
+  auth_level: string;
+  status: string;
+  n: number;
+}
+
 export interface Database {
   networks: NetworksTable;
   mailboxes: MailboxesTable;
@@ -138,4 +147,5 @@ export interface Database {
   settings: SettingsTable;
   sms_outbox: SmsOutboxTable;
   auth_epoch: AuthEpochTable;
+  user_counts: UserCountsTable;
 }

@@ -1,5 +1,5 @@
 /**
- * The built server (dist/cli/main.js) as a child process on a free port:
+ * The built server (dist/ecgrid-identity.mjs, the bundle `npm start` runs) as a child process on a free port:
  * for start-up behaviour, several instances, crashes and signals.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { recordProcessSecrets } from './secret-record.js';
 import { captureOutput, RECORDED_LOG_LEVEL, RUN_DIR } from './test-run.js';
 
-export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../dist/ecgrid-identity.mjs', import.meta.url));
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -7,9 +7,11 @@
  *   that arrive wait; when it finishes and another transaction is already
  *   waiting, the writer is handed over without committing, each transaction
  *   inside its own SAVEPOINT (a failing one rolls back alone). When nobody is
- *   waiting (or the group is full) the group COMMITs once, and only then does
- *   each transaction's commit resolve: nothing is acknowledged before it is
- *   durable, and a failed COMMIT fails every transaction of the group.
+ *   waiting, the group stays open until the next turn of the event loop, so
+ *   that transactions started in this turn join it; then (or when the group is
+ *   full) it COMMITs once, and only then does each transaction's commit
+ *   resolve: nothing is acknowledged before it is durable, and a failed COMMIT
+ *   fails every transaction of the group.
  *   Plain writes outside a transaction never join a group.
  * - Checkpoints off the request path: the writer does not auto-checkpoint;
  *   a worker thread with its own connection checkpoints the WAL.
@@ -73,8 +75,8 @@ class Writer {
   #held = false;
   readonly #waiting: Waiter[] = [];
   #groupOpen = false;
+  #commitScheduled = false;
   #group: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
-  #savepoints = 0;
   /** Counters for metrics: COMMITs issued and transactions they covered. */
   readonly counters = { commits: 0, transactions: 0 };
 
@@ -92,39 +94,58 @@ class Writer {
     return new Promise((resolve) => this.#waiting.push({ joinsGroup, grant: resolve }));
   }
 
-  /** Gives the writer to the next waiter, committing the open group first unless the next one joins it. */
+  /**
+   * Gives the writer to the next waiter, committing the open group first unless
+   * the next one joins it. With nobody waiting the group is committed on the
+   * next turn of the event loop rather than at once: requests already parsed
+   * and authenticated in this turn join it, and one COMMIT covers them all.
+   */
   release(): void {
     const next = this.#waiting.shift();
-    if (!next || !next.joinsGroup || this.#group.length >= MAX_GROUP) this.#commitGroup();
-    if (!next) {
-      this.#held = false;
+    if (next?.joinsGroup && this.#group.length < MAX_GROUP) {
+      next.grant();
       return;
     }
-    next.grant();
+    if (next) {
+      this.#commitGroup();
+      next.grant();
+      return;
+    }
+    this.#held = false;
+    if (this.#group.length >= MAX_GROUP) this.#commitGroup();
+    else this.#scheduleCommit();
   }
 
-  begin(): string {
+  #scheduleCommit(): void {
+    if (!this.#groupOpen || this.#commitScheduled) return;
+    this.#commitScheduled = true;
+    setImmediate(() => {
+      this.#commitScheduled = false;
+      // A member holding the writer now commits or schedules again when it releases.
+      if (!this.#held) this.#commitGroup();
+    });
+  }
+
+  begin(): void {
     if (!this.#groupOpen) {
-      this.db.exec('begin immediate');
+      this.#run('begin immediate');
       this.#groupOpen = true;
     }
-    const name = `tx${++this.#savepoints}`;
-    this.db.exec(`savepoint ${name}`);
-    return name;
+    this.#run('savepoint tx');
   }
 
   /** Keeps the transaction's work in the group; resolves once the group is committed. */
-  commit(savepoint: string): Promise<void> {
-    this.db.exec(`release ${savepoint}`);
+  commit(): Promise<void> {
+    this.#run('release tx');
     const committed = new Promise<void>((resolve, reject) => this.#group.push({ resolve, reject }));
     this.release();
     return committed;
   }
 
-  rollback(savepoint: string): void {
+  rollback(): void {
     if (this.db.inTransaction) {
-      this.db.exec(`rollback to ${savepoint}`);
-      this.db.exec(`release ${savepoint}`);
+      this.#run('rollback to tx');
+      this.#run('release tx');
     } else if (this.#groupOpen) {
       // SQLite itself aborted the whole transaction (I/O error, disk full): the group is lost.
       this.#failGroup(new StoreUnavailable('SQLite aborted the transaction'));
@@ -132,27 +153,34 @@ class Writer {
     this.release();
   }
 
+  /**
+   * Transaction control through cached statements. One savepoint name serves
+   * every member of a group: they run one after the other, so at most one
+   * savepoint is open at a time.
+   */
+  #run(sql: 'begin immediate' | 'savepoint tx' | 'release tx' | 'rollback to tx' | 'commit' | 'rollback'): void {
+    this.statements.get(sql).run();
+  }
+
   #failGroup(error: unknown): void {
     const group = this.#group;
     this.#group = [];
     this.#groupOpen = false;
-    this.#savepoints = 0;
     for (const member of group) member.reject(error);
   }
 
   #commitGroup(): void {
     if (!this.#groupOpen) return;
     try {
-      this.db.exec('commit');
+      this.#run('commit');
     } catch (error) {
-      if (this.db.inTransaction) this.db.exec('rollback');
+      if (this.db.inTransaction) this.#run('rollback');
       this.#failGroup(error);
       return;
     }
     const group = this.#group;
     this.#group = [];
     this.#groupOpen = false;
-    this.#savepoints = 0;
     this.counters.commits++;
     this.counters.transactions += group.length;
     for (const member of group) member.resolve();
@@ -170,7 +198,8 @@ class Writer {
 
 /** One Kysely connection acquisition: reads go to the reader unless inside a transaction. */
 class SqliteConnection implements DatabaseConnection {
-  savepoint: string | null = null;
+  /** Inside a transaction: its statements run on the writer, in its savepoint. */
+  inTransaction = false;
 
   constructor(
     private readonly writer: Writer,
@@ -179,7 +208,7 @@ class SqliteConnection implements DatabaseConnection {
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const parameters = query.parameters as unknown[];
-    if (this.savepoint !== null) return run<R>(this.writer.statements.get(query.sql), parameters);
+    if (this.inTransaction) return run<R>(this.writer.statements.get(query.sql), parameters);
     const readStatement = this.reader.get(query.sql);
     if (readStatement.readonly) return run<R>(readStatement, parameters);
     await this.writer.acquire(false);
@@ -212,7 +241,8 @@ class SqliteDriver implements Driver {
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await this.writer.acquire(true);
     try {
-      (connection as SqliteConnection).savepoint = this.writer.begin();
+      this.writer.begin();
+      (connection as SqliteConnection).inTransaction = true;
     } catch (error) {
       this.writer.release();
       throw error;
@@ -220,17 +250,15 @@ class SqliteDriver implements Driver {
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    const sqlite = connection as SqliteConnection;
-    const savepoint = sqlite.savepoint!;
-    sqlite.savepoint = null;
-    await this.writer.commit(savepoint);
+    (connection as SqliteConnection).inTransaction = false;
+    await this.writer.commit();
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     const sqlite = connection as SqliteConnection;
-    const savepoint = sqlite.savepoint;
-    sqlite.savepoint = null;
-    if (savepoint !== null) this.writer.rollback(savepoint);
+    if (!sqlite.inTransaction) return;
+    sqlite.inTransaction = false;
+    this.writer.rollback();
   }
 
   async releaseConnection(): Promise<void> {}

@@ -6,6 +6,7 @@ import { Migrator } from 'kysely';
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { DialectName } from '../dialects/dialect.js';
 import * as m0001 from './0001-initial.js';
+import * as m0002 from './0002-user-counts.js';
 
 export interface MigrationContext {
   dialect: DialectName;
@@ -13,7 +14,10 @@ export interface MigrationContext {
 
 type MigrationModule = { up(db: Kysely<unknown>, context: MigrationContext): Promise<void> };
 
-const HISTORY: Array<[string, MigrationModule]> = [['0001-initial', m0001]];
+const HISTORY: Array<[string, MigrationModule]> = [
+  ['0001-initial', m0001],
+  ['0002-user-counts', m0002],
+];
 
 export const LATEST_MIGRATION = HISTORY[HISTORY.length - 1]![0];
 

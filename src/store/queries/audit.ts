@@ -5,6 +5,27 @@ import type { AuditEvent, NewAuditEvent } from '../../domain/types.js';
 import type { Database } from '../schema.js';
 import type { Dialect } from '../dialects/dialect.js';
 import { auditInScope } from './scope-filter.js';
+import { prepare } from '../prepared.js';
+
+// Every change writes one: compiled once (see prepared.ts).
+const INSERT = prepare((db, _dialect, ...values: [
+  at: string, actorUserId: number | null, action: string, targetType: string, targetId: number,
+  targetNetworkId: number, targetMailboxId: number, changes: string, requestId: string, clientIp: string,
+]) => {
+  const [at, actorUserId, action, targetType, targetId, targetNetworkId, targetMailboxId, changes, requestId, clientIp] = values;
+  return db.insertInto('audit_events').values({
+    at,
+    actor_user_id: actorUserId,
+    action,
+    target_type: targetType,
+    target_id: targetId,
+    target_network_id: targetNetworkId,
+    target_mailbox_id: targetMailboxId,
+    changes,
+    request_id: requestId,
+    client_ip: clientIp,
+  });
+});
 
 export interface AuditFilter {
   targetType?: AuditEvent['targetType'];
@@ -25,21 +46,10 @@ export class AuditQueries {
   ) {}
 
   async insert(event: NewAuditEvent): Promise<void> {
-    await this.db
-      .insertInto('audit_events')
-      .values({
-        at: event.at,
-        actor_user_id: event.actorUserId,
-        action: event.action,
-        target_type: event.targetType,
-        target_id: event.targetId,
-        target_network_id: event.targetNetworkId,
-        target_mailbox_id: event.targetMailboxId,
-        changes: JSON.stringify(event.changes),
-        request_id: event.requestId,
-        client_ip: event.clientIp,
-      })
-      .execute();
+    await INSERT.rows(this.db, this.dialect, [
+      event.at, event.actorUserId, event.action, event.targetType, event.targetId,
+      event.targetNetworkId, event.targetMailboxId, JSON.stringify(event.changes), event.requestId, event.clientIp,
+    ]);
   }
 
   /** Events whose target is in scope, newest first, with the total count. */

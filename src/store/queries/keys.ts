@@ -7,8 +7,20 @@ import type { ApiKey, KeyVisibility } from '../../domain/types.js';
 import type { Database } from '../schema.js';
 import type { Dialect } from '../dialects/dialect.js';
 import { STANDING_COLUMNS, toStanding, type Standing } from './standing.js';
+import { prepare } from '../prepared.js';
 
 const KEY_COLUMNS = ['key_id', 'user_id', 'visibility', 'is_primary', 'key_hint', 'created', 'expires_at', 'revoked_at'] as const;
+
+// Every request authenticated by key runs this: compiled once (see prepared.ts).
+const FIND_CREDENTIAL = prepare((db, _dialect, keyHash: string) =>
+  db
+    .selectFrom('api_keys as k')
+    .innerJoin('users as u', 'u.user_id', 'k.user_id')
+    .leftJoin('networks as n', 'n.network_id', 'u.network_id')
+    .leftJoin('mailboxes as m', 'm.mailbox_id', 'u.mailbox_id')
+    .select(['k.key_id', 'k.key_hash', 'k.expires_at', 'k.revoked_at', ...STANDING_COLUMNS])
+    .where('k.key_hash', '=', keyHash),
+);
 
 export interface NewKey {
   keyId?: number;
@@ -56,14 +68,7 @@ export class KeyQueries {
    * caller decides).
    */
   async findCredential(keyHash: string): Promise<KeyCredential | null> {
-    const row = await this.db
-      .selectFrom('api_keys as k')
-      .innerJoin('users as u', 'u.user_id', 'k.user_id')
-      .leftJoin('networks as n', 'n.network_id', 'u.network_id')
-      .leftJoin('mailboxes as m', 'm.mailbox_id', 'u.mailbox_id')
-      .select(['k.key_id', 'k.key_hash', 'k.expires_at', 'k.revoked_at', ...STANDING_COLUMNS])
-      .where('k.key_hash', '=', keyHash)
-      .executeTakeFirst();
+    const row = await FIND_CREDENTIAL.first(this.db, this.dialect, [keyHash]);
     if (!row) return null;
     return {
       keyId: row.key_id,

@@ -64,3 +64,53 @@ export function auditInScope(scope: Scope) {
     }
   };
 }
+
+/**
+ * A user scope split in two, for counting from `user_counts` (migration 0002):
+ * the placement it covers (everyone, a network, a mailbox — or nobody), and
+ * the caller itself when it lies outside that placement. usersInScope is
+ * exactly "in the placement, or the caller".
+ */
+export function userCountsInPlacement(scope: Scope) {
+  return (eb: ExpressionBuilder<Database, 'user_counts'>): Expression<SqlBool> => {
+    switch (scope.kind) {
+      case 'system':
+        return sql<boolean>`1 = 1`;
+      case 'network':
+        return eb('user_counts.network_id', '=', scope.networkId);
+      case 'mailbox':
+        return eb.and([
+          eb('user_counts.network_id', '=', scope.networkId),
+          eb('user_counts.mailbox_id', '=', scope.mailboxId),
+          eb('user_counts.mailbox_id', '>', 0),
+        ]);
+      case 'self':
+        return sql<boolean>`1 = 0`;
+    }
+  };
+}
+
+/** The caller's own row when it is in scope only as itself (see userCountsInPlacement); no row otherwise. */
+export function callerOutsidePlacement(scope: Scope) {
+  return (eb: ExpressionBuilder<Database, 'users'>): Expression<SqlBool> => {
+    switch (scope.kind) {
+      case 'system':
+        return sql<boolean>`1 = 0`;
+      case 'network':
+        return eb.and([eb('users.user_id', '=', scope.userId), eb('users.network_id', '!=', scope.networkId)]);
+      case 'mailbox':
+        return eb.and([
+          eb('users.user_id', '=', scope.userId),
+          eb.not(
+            eb.and([
+              eb('users.network_id', '=', scope.networkId),
+              eb('users.mailbox_id', '=', scope.mailboxId),
+              eb('users.mailbox_id', '>', 0),
+            ]),
+          ),
+        ]);
+      case 'self':
+        return eb('users.user_id', '=', scope.userId);
+    }
+  };
+}

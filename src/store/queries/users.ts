@@ -10,7 +10,8 @@ import type { Scope } from '../../domain/scopes.js';
 import type { User } from '../../domain/types.js';
 import type { Database, UsersTable } from '../schema.js';
 import type { Dialect } from '../dialects/dialect.js';
-import { usersInScope } from './scope-filter.js';
+import { callerOutsidePlacement, userCountsInPlacement, usersInScope } from './scope-filter.js';
+import { prepare, PreparedByShape } from '../prepared.js';
 
 const USER_COLUMNS = [
   'user_id', 'login', 'email', 'first_name', 'last_name', 'network_id', 'mailbox_id', 'auth_level', 'status',
@@ -74,6 +75,106 @@ const PATCH_COLUMNS: Record<keyof UserPatch, keyof UsersTable> = {
   passwordHash: 'password_hash',
 };
 
+// On the request path of every user read and PUT /v2/users: compiled once (see prepared.ts).
+const FIND_BY_ID = prepare((db, _dialect, userId: number) =>
+  db.selectFrom('users').select(USER_COLUMNS).where('user_id', '=', userId),
+);
+const FIND_BY_ID_FOR_UPDATE = prepare((db, dialect, userId: number) =>
+  dialect.forUpdate(db.selectFrom('users').select(USER_COLUMNS).where('user_id', '=', userId)),
+);
+/** One compiled form per set of columns changed (the shape); arguments: user id, modified, then the columns' values. */
+const UPDATE = new PreparedByShape(
+  (columns: readonly (keyof UsersTable)[]) =>
+    (db: Kysely<Database>, _dialect: Dialect, userId: number, modified: string, ...values: unknown[]) =>
+      db
+        .updateTable('users')
+        .set(Object.fromEntries(columns.map((column, i) => [column, values[i]])))
+        .set((eb) => ({ modified, version: eb('version', '+', 1) }))
+        .where('user_id', '=', userId)
+        .returning(USER_COLUMNS),
+);
+
+/**
+ * A list's form: the caller's scope kind and which filters it applies. Its
+ * arguments: the scope's values (scopeArguments), the filter values in
+ * FILTER_COLUMNS order, then whatever the query adds (limit, offset).
+ */
+interface ListShape {
+  scope: Scope['kind'];
+  filters: readonly (keyof UserFilter)[];
+}
+const FILTER_COLUMNS = { networkId: 'network_id', mailboxId: 'mailbox_id', authLevel: 'auth_level', status: 'status' } as const;
+const FILTERS = Object.keys(FILTER_COLUMNS) as (keyof UserFilter)[];
+
+function listShape(scope: Scope, filter: UserFilter): { key: string; shape: ListShape; args: unknown[] } {
+  const filters = FILTERS.filter((name) => filter[name]);
+  return {
+    key: `${scope.kind}:${filters.join(',')}`,
+    shape: { scope: scope.kind, filters },
+    args: [...scopeArguments(scope), ...filters.map((name) => filter[name])],
+  };
+}
+
+/** The values of a scope, in the order scopeFromArguments reads them. */
+function scopeArguments(scope: Scope): unknown[] {
+  switch (scope.kind) {
+    case 'system':
+      return [];
+    case 'network':
+      return [scope.networkId, scope.userId];
+    case 'mailbox':
+    case 'self':
+      return [scope.networkId, scope.mailboxId, scope.userId];
+  }
+}
+
+/** A Scope of this kind made of the leading arguments (markers while compiling); the rest of the arguments. */
+function scopeFromArguments(kind: Scope['kind'], args: readonly unknown[]): [Scope, unknown[]] {
+  const [a, b, c] = args as number[];
+  switch (kind) {
+    case 'system':
+      return [{ kind }, args.slice(0)];
+    case 'network':
+      return [{ kind, networkId: a!, userId: b! }, args.slice(2)];
+    case 'mailbox':
+    case 'self':
+      return [{ kind, networkId: a!, mailboxId: b!, userId: c! }, args.slice(3)];
+  }
+}
+
+const LIST_PAGE = new PreparedByShape(
+  (shape: ListShape) =>
+    (db: Kysely<Database>, _dialect: Dialect, ...args: unknown[]) => {
+      const [scope, rest] = scopeFromArguments(shape.scope, args);
+      let query = db.selectFrom('users').select(USER_COLUMNS).where(usersInScope(scope));
+      shape.filters.forEach((name, i) => (query = query.where(FILTER_COLUMNS[name], '=', rest[i] as never)));
+      const [limit, offset] = rest.slice(shape.filters.length) as [number, number];
+      return query.orderBy('user_id').limit(limit).offset(offset);
+    },
+);
+
+/** Users in the scope's placement, summed from user_counts (see count). */
+const COUNT_IN_PLACEMENT = new PreparedByShape(
+  (shape: ListShape) =>
+    (db: Kysely<Database>, _dialect: Dialect, ...args: unknown[]) => {
+      const [scope, rest] = scopeFromArguments(shape.scope, args);
+      let query = db.selectFrom('user_counts').where(userCountsInPlacement(scope));
+      shape.filters.forEach((name, i) => (query = query.where(FILTER_COLUMNS[name], '=', rest[i] as never)));
+      return query.select((eb) => eb.fn.sum<number | string | null>('n').as('total'));
+    },
+);
+
+/** The caller, when it is in scope only as itself and matches the filter (see count). */
+const COUNT_CALLER = new PreparedByShape(
+  (shape: ListShape) =>
+    (db: Kysely<Database>, _dialect: Dialect, ...args: unknown[]) => {
+      const [scope, rest] = scopeFromArguments(shape.scope, args);
+      let query = db.selectFrom('users').where(callerOutsidePlacement(scope));
+      shape.filters.forEach((name, i) => (query = query.where(FILTER_COLUMNS[name], '=', rest[i] as never)));
+      return query.select((eb) => eb.fn.countAll<number>().as('total'));
+    },
+);
+
 /** The row of a new user: keys derived, extension fields defaulted. */
 function newUserRow(user: NewUser) {
   return {
@@ -130,15 +231,13 @@ export class UserQueries {
 
   /** The user with this id, whatever its status; null when there is none. Sees every scope. */
   async findById(userId: number): Promise<User | null> {
-    const row = await this.db.selectFrom('users').select(USER_COLUMNS).where('user_id', '=', userId).executeTakeFirst();
+    const row = await FIND_BY_ID.first(this.db, this.dialect, [userId]);
     return row ? this.#toUser(row) : null;
   }
 
   /** As findById, and locks the row until the transaction ends (PostgreSQL). */
   async findByIdForUpdate(userId: number): Promise<User | null> {
-    const row = await this.dialect
-      .forUpdate(this.db.selectFrom('users').select(USER_COLUMNS).where('user_id', '=', userId))
-      .executeTakeFirst();
+    const row = await FIND_BY_ID_FOR_UPDATE.first(this.db, this.dialect, [userId]);
     return row ? this.#toUser(row) : null;
   }
 
@@ -156,21 +255,26 @@ export class UserQueries {
 
   /** One page of users in scope matching the filter, by userId, and how many match in all. */
   async list(scope: Scope, filter: UserFilter, page: { pageNo: number; recordsPerPage: number }): Promise<{ users: User[]; total: number }> {
-    let query = this.db.selectFrom('users').where(usersInScope(scope));
-    if (filter.networkId) query = query.where('network_id', '=', filter.networkId);
-    if (filter.mailboxId) query = query.where('mailbox_id', '=', filter.mailboxId);
-    if (filter.authLevel) query = query.where('auth_level', '=', filter.authLevel);
-    if (filter.status) query = query.where('status', '=', filter.status);
-    const [rows, count] = await Promise.all([
-      query
-        .select(USER_COLUMNS)
-        .orderBy('user_id')
-        .limit(page.recordsPerPage)
-        .offset((page.pageNo - 1) * page.recordsPerPage)
-        .execute(),
-      query.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+    const { key, shape, args } = listShape(scope, filter);
+    const [rows, total] = await Promise.all([
+      LIST_PAGE.of(key, shape).rows(this.db, this.dialect, [...args, page.recordsPerPage, (page.pageNo - 1) * page.recordsPerPage]),
+      this.count(scope, filter),
     ]);
-    return { users: rows.map(this.#toUser), total: this.dialect.readCount(count.total) };
+    return { users: rows.map(this.#toUser), total };
+  }
+
+  /**
+   * How many users in scope match the filter: summed from user_counts over the
+   * scope's placement (a few rows, however many users), plus the caller when it
+   * is in scope only as itself. Equal to counting the list's rows.
+   */
+  async count(scope: Scope, filter: UserFilter): Promise<number> {
+    const { key, shape, args } = listShape(scope, filter);
+    const [inPlacement, itself] = await Promise.all([
+      COUNT_IN_PLACEMENT.of(key, shape).first(this.db, this.dialect, args),
+      COUNT_CALLER.of(key, shape).first(this.db, this.dialect, args),
+    ]);
+    return this.dialect.readCount(inPlacement?.total ?? 0) + this.dialect.readCount(itself?.total ?? 0);
   }
 
   /** Inserts a user; throws StoreConflict('users_login_unique') when the login is taken in that network. */
@@ -189,19 +293,14 @@ export class UserQueries {
    * stored; null when the user does not exist.
    */
   async update(userId: number, patch: UserPatch, modified: string): Promise<User | null> {
-    const values: Record<string, unknown> = { modified };
+    const values: Partial<Record<keyof UsersTable, unknown>> = {};
     for (const [field, value] of Object.entries(patch)) {
       if (value === undefined) continue;
       values[PATCH_COLUMNS[field as keyof UserPatch]] = value;
     }
     if (patch.email !== undefined) values.email_key = patch.email.toLowerCase();
-    const row = await this.db
-      .updateTable('users')
-      .set(values)
-      .set((eb) => ({ version: eb('version', '+', 1) }))
-      .where('user_id', '=', userId)
-      .returning(USER_COLUMNS)
-      .executeTakeFirst();
+    const columns = Object.keys(values) as (keyof UsersTable)[];
+    const row = await UPDATE.of(columns.join(','), columns).first(this.db, this.dialect, [userId, modified, ...columns.map((column) => values[column])]);
     return row ? this.#toUser(row) : null;
   }
 

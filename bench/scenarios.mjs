@@ -1,0 +1,71 @@
+/**
+ * The load of each scenario, twice: as a wrk Lua script and as an autocannon
+ * request generator (used when wrk is not installed). Both send the same
+ * requests: the seed's PUT body over 10,000 users, GETs of random users,
+ * list pages with filters, logins of seeded users.
+ */
+const SEED_BODY = '{ "userId": 1042, "email": "john.smith@example.com", "firstName": "John", "lastName": "Smith" }';
+const random = (max) => 1 + Math.floor(Math.random() * max);
+
+export const scenarios = {
+  /** The bare node:http baseline: the seed's body, parsed, answered with a fixed envelope. */
+  baseline: {
+    lua: () => `wrk.method = "PUT"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = '${SEED_BODY}'\n`,
+    request: () => () => ({ method: 'PUT', path: '/v2/users', headers: { 'content-type': 'application/json' }, body: SEED_BODY }),
+  },
+  put: {
+    lua: ({ key, users }) => `wrk.method = "PUT"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-API-Key"] = "${key}"
+local n = 0
+request = function()
+  n = n + 1
+  local id = math.random(1, ${users})
+  return wrk.format(nil, "/v2/users", nil, string.format('{ "userId": %d, "email": "u%d.w%d@example.com", "firstName": "F%d", "lastName": "L%d" }', id, id, n, n, n))
+end
+`,
+    request: ({ key, users }) => {
+      let n = 0;
+      return () => {
+        n++;
+        const id = random(users);
+        return {
+          method: 'PUT', path: '/v2/users', headers: { 'content-type': 'application/json', 'x-api-key': key },
+          body: `{ "userId": ${id}, "email": "u${id}.w${n}@example.com", "firstName": "F${n}", "lastName": "L${n}" }`,
+        };
+      };
+    },
+  },
+  get: {
+    lua: ({ key, users }) => `wrk.headers["X-API-Key"] = "${key}"
+request = function() return wrk.format("GET", "/v2/users/" .. math.random(1, ${users})) end
+`,
+    request: ({ key, users }) => () => ({ method: 'GET', path: `/v2/users/${random(users)}`, headers: { 'x-api-key': key } }),
+  },
+  list: {
+    lua: ({ key, networks }) => `wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-API-Key"] = "${key}"
+request = function()
+  return wrk.format(nil, "/v2/users/list", nil, string.format('{ "networkId": %d, "status": "Active", "pageNo": %d, "recordsPerPage": 25 }', math.random(1, ${networks}), math.random(1, 40)))
+end
+`,
+    request: ({ key, networks }) => () => ({
+      method: 'POST', path: '/v2/users/list', headers: { 'content-type': 'application/json', 'x-api-key': key },
+      body: `{ "networkId": ${random(networks)}, "status": "Active", "pageNo": ${random(40)}, "recordsPerPage": 25 }`,
+    }),
+  },
+  login: {
+    lua: ({ logins, password }) => `LOGINS = { ${logins.map((l) => `"${l}"`).join(', ')} }
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+  return wrk.format(nil, "/v2/auth/login", nil, '{ "login": "' .. LOGINS[math.random(1, #LOGINS)] .. '", "password": "${password}" }')
+end
+`,
+    request: ({ logins, password }) => () => ({
+      method: 'POST', path: '/v2/auth/login', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: logins[random(logins.length) - 1], password }),
+    }),
+  },
+};

@@ -1,0 +1,54 @@
+/**
+ * PreparedQuery: compiled once per dialect, then run with each call's values
+ * in the markers' places; an argument used as SQL text is refused.
+ */
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { prepare, PreparedByShape } from '../../src/store/prepared.js';
+import type { Store } from '../../src/store/store.js';
+import type { Dialect } from '../../src/store/dialects/dialect.js';
+import { useFreshStore } from '../support/fresh-store.js';
+
+let store: Store;
+let dialect: Dialect;
+useFreshStore((s) => {
+  store = s;
+  dialect = (s as unknown as { dialect: Dialect }).dialect;
+});
+
+describe('prepared queries', () => {
+  it('builds once, then answers each call with its own values', async () => {
+    let builds = 0;
+    const byUniqueId = prepare((db, _dialect, uniqueId: string, status: string) => {
+      builds++;
+      return db.selectFrom('networks').select(['network_id', 'unique_id']).where('unique_id', '=', uniqueId).where('status', '=', status);
+    });
+    const now = new Date().toISOString();
+    await store.transaction(async (tx) => {
+      for (const uniqueId of ['PA', 'PB', 'PC']) await tx.networks.insert({ uniqueId, companyName: uniqueId, status: 'Active', created: now });
+    });
+    for (const uniqueId of ['PA', 'PB', 'PC', 'PZ']) {
+      const rows = await byUniqueId.rows(dialect.db, dialect, [uniqueId, 'Active']);
+      expect(rows.map((r) => r.unique_id)).toEqual(uniqueId === 'PZ' ? [] : [uniqueId]);
+    }
+    expect(await byUniqueId.first(dialect.db, dialect, ['PA', 'Suspended'])).toBeUndefined();
+    expect(builds).toBe(1);
+  });
+
+  it('one compiled form per shape', async () => {
+    let builds = 0;
+    const byColumn = new PreparedByShape((column: 'unique_id' | 'company_name') => (db, _dialect, value: string) => {
+      builds++;
+      return db.selectFrom('networks').select('unique_id').where(column, '=', value);
+    });
+    expect((await byColumn.of('unique_id', 'unique_id').first(dialect.db, dialect, ['PB']))?.unique_id).toBe('PB');
+    expect((await byColumn.of('company_name', 'company_name').first(dialect.db, dialect, ['PC']))?.unique_id).toBe('PC');
+    expect((await byColumn.of('unique_id', 'unique_id').first(dialect.db, dialect, ['PC']))?.unique_id).toBe('PC');
+    expect(builds).toBe(2);
+  });
+
+  it('refuses an argument used as SQL text (it would be baked into the cached SQL)', async () => {
+    const raw = prepare((db, _dialect, column: string) => db.selectFrom('networks').select(sql.raw(`${column}`).as('x')));
+    await expect(raw.rows(dialect.db, dialect, ['unique_id'])).rejects.toThrow(/argument 0 used as SQL text/);
+  });
+});
