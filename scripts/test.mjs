@@ -4,9 +4,15 @@
  * everything (tests included), starts a throwaway PostgreSQL cluster, runs the
  * whole suite on SQLite and on PostgreSQL, and stops the cluster by its PID
  * whatever happens.
+ * The run is recorded in a fresh directory (ECGRID_TEST_RUN_DIR: every test
+ * server's log, every audit event, every secret used) for the final secrets
+ * check (test/secrets/); it is removed after a passing run, kept otherwise.
  * Extra arguments go to vitest (e.g. `npm test -- test/routes/users.test.ts`).
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startPostgres } from './postgres-cluster.mjs';
 
 const log = (line) => process.stderr.write(`[test] ${line}\n`);
@@ -27,11 +33,18 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   });
 }
 
+const runDir = join(tmpdir(), `ecgrid-test-run-${process.pid}`);
+rmSync(runDir, { recursive: true, force: true });
+mkdirSync(runDir, { recursive: true });
+
 const child = spawn(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', ...process.argv.slice(2)], {
   stdio: 'inherit',
-  env: { ...process.env, TEST_PG_URL: cluster.url },
+  env: { ...process.env, TEST_PG_URL: cluster.url, ECGRID_TEST_RUN_DIR: runDir },
 });
 child.on('exit', (code, signal) => {
   stopCluster();
-  process.exit(code ?? (signal ? 1 : 0));
+  const status = code ?? (signal ? 1 : 0);
+  if (status === 0) rmSync(runDir, { recursive: true, force: true });
+  else log(`logs, audit events and secrets of this run kept in ${runDir}`);
+  process.exit(status);
 });
