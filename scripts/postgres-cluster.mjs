@@ -88,5 +88,12 @@ export async function startPostgres({ log = () => {} } = {}) {
     rmSync(dir, { recursive: true, force: true });
     log(`PostgreSQL stopped (pid ${pid})`);
   };
-  return { url, port, pid, dir, stop };
+  const logLines = () => {
+    try {
+      return readFileSync(join(dir, 'postgres.log'), 'utf8').split('\n');
+    } catch {
+      return [];
+    }
+  };
+  return { url, port, pid, dir, stop, logLines };
 }

@@ -4,7 +4,7 @@
  * stop accepting, finish in-flight requests, then close the database.
  */
 import type { Config } from './config.js';
-import { buildApp } from './http/app.js';
+import { buildApp, type BuildOptions } from './http/app.js';
 import type { App } from './http/route-host.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
@@ -60,7 +60,11 @@ export async function prepareStore(config: Config): Promise<Store> {
   return store;
 }
 
-export async function startServer(config: Config, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+  options: Pick<BuildOptions, 'logStream'> = {},
+): Promise<RunningServer> {
   const store = await prepareStore(config);
   const services = createServices(config, store);
   const rootKey = await ensureRootUser(store, services.vault, config.rootApiKey);
@@ -74,7 +78,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
     const created = await loadDemoData(store, services.vault);
     if (created.length > 0) log(`Demo data loaded: ${created.join(', ')}.`);
   }
-  const app = await buildApp(config, store, { services });
+  const app = await buildApp(config, store, { services, ...options });
   let closing = false;
   app.addHook('onSend', (_request, reply, _payload, done) => {
     if (closing) reply.header('connection', 'close');

@@ -90,7 +90,9 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
   const app = Fastify({
     logger: {
       level: config.logLevel,
-      redact: { paths: ['req.headers["x-api-key"]', 'req.headers.authorization', 'req.body'], censor: '[redacted]' },
+      // rawPacket: Node's HTTP parser errors carry the raw request bytes (headers with the API key, the
+      // body with a password), which Fastify logs at trace level for a malformed request.
+      redact: { paths: ['req.headers["x-api-key"]', 'req.headers.authorization', 'req.body', 'err.rawPacket'], censor: '[redacted]' },
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit: config.bodyLimit,

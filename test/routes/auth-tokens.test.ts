@@ -8,10 +8,11 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt, SignJWT, UnsecuredJWT, type JWTPayload } from 'jose';
 import { Api, expectError, expectOk } from '../support/http.js';
-import { createUser, createWorld, startTestServer, type TestServer } from '../support/server.js';
+import { createUser, createWorld, startRecordedServer, startTestServer, type TestServer } from '../support/server.js';
 import { rawExec } from '../support/raw-sql.js';
+import { recordSecret } from '../support/secret-record.js';
 import { login, refreshReply, TokenApi } from '../support/sessions.js';
-import { startServer } from '../../src/server.js';
+import type { RunningServer } from '../../src/server.js';
 import { hashRefreshToken, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../src/security/tokens.js';
 import { JWT_SECRET_SETTING } from '../../src/services/signing-key.js';
 import type { TokenInfo } from '../../src/contract/auth.js';
@@ -232,7 +233,7 @@ describe('the signing secret', () => {
 
   it('is otherwise generated once, kept sealed in the database, and survives a restart', async () => {
     const first = await startTestServer();
-    let second: Awaited<ReturnType<typeof startServer>> | undefined;
+    let second: RunningServer | undefined;
     try {
       const { user } = await createUser(first, { authLevel: 'TechOps', networkId: 0, mailboxId: 0 });
       const info = await login(first.url, user.login);
@@ -241,11 +242,12 @@ describe('the signing secret', () => {
       // Sealed under the master key: the stored value is not the secret; opened, it is.
       const secret = Buffer.from(first.services.vault.openSetting(JWT_SECRET_SETTING, sealed!), 'base64url');
       expect(secret).toHaveLength(32);
+      recordSecret('JWT signing secret', secret.toString('base64url'));
       expect(sealed).not.toContain(secret.toString('base64url'));
       expectOk(await me(first.url, await sign(decodeJwt(info.token), secret)));
 
       await first.stop();
-      second = await startServer(first.config, () => {});
+      second = await startRecordedServer(first.config);
       expect(expectOk(await me(second.url, info.token)).userId).toBe(user.userId);
       expect(await second.store.settings.get(JWT_SECRET_SETTING)).toBe(sealed);
       expectOk(await refreshReply(second.url, info.refreshToken));

@@ -5,6 +5,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { recordProcessSecrets } from './secret-record.js';
+import { captureOutput, RECORDED_LOG_LEVEL, RUN_DIR } from './test-run.js';
 
 export const CLI = fileURLToPath(new URL('../../dist/ecgrid-identity.mjs', import.meta.url));
 
@@ -35,14 +37,14 @@ export interface ChildServer {
  */
 export async function startChildServer(env: Record<string, string>, flags: string[] = [], timeoutMs = 20_000): Promise<ChildServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port), ...flags], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ECGRID_RATE_LIMIT: 'off', ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const childEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: RUN_DIR ? RECORDED_LOG_LEVEL : 'warn', ECGRID_RATE_LIMIT: 'off', ...env };
+  const args = [CLI, 'serve', '--port', String(port), ...flags];
+  recordProcessSecrets(childEnv, args);
+  const child = spawn(process.execPath, args, { env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   let stdout = '';
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  const logs = [captureOutput(child.stderr, 'child-server.stderr', (c) => (stderr += c)), captureOutput(child.stdout, 'child-server.stdout', (c) => (stdout += c))];
+  child.on('close', () => logs.forEach((log) => void log?.close()));
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   const url = `http://127.0.0.1:${port}`;
   await new Promise<void>((resolve, reject) => {

@@ -13,6 +13,8 @@ import type { Status } from '../../src/domain/statuses.js';
 import type { Mailbox, Network, User } from '../../src/domain/types.js';
 import { Api } from './http.js';
 import { freshDatabase, type TestDatabase } from './test-db.js';
+import { recordSecret } from './secret-record.js';
+import { openRunLog, RECORDED_LOG_LEVEL, RUN_DIR } from './test-run.js';
 
 export const TEST_PASSWORD = 'Test-Passw0rd!';
 let testPasswordHash: Promise<string> | undefined;
@@ -26,20 +28,23 @@ export interface TestServer extends RunningServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+/** `logStream`: where the server logs (default: a log file of the recorded run, or nowhere). */
+export async function startTestServer(env: Record<string, string> = {}, logStream?: NodeJS.WritableStream): Promise<TestServer> {
   const database = await freshDatabase();
   const rootKey = randomUUID();
   const config = loadConfig({
     HOST: '127.0.0.1',
     PORT: '0',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: RUN_DIR ? RECORDED_LOG_LEVEL : 'silent',
     ECGRID_ROOT_API_KEY: rootKey,
     ECGRID_MASTER_KEY: randomBytes(32).toString('hex'),
     ECGRID_RATE_LIMIT: 'off',
     ...database.env,
     ...env,
   });
-  const server = await startServer(config, () => {});
+  recordSecret('test server root key', config.rootApiKey);
+  recordSecret('test server master key', config.masterKey);
+  const server = logStream ? await startServer(config, () => {}, { logStream }) : await startRecordedServer(config);
   return {
     ...server,
     config,
@@ -49,6 +54,23 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     async close() {
       await server.stop();
       await database.drop();
+    },
+  };
+}
+
+/** startServer; during a recorded run its log (and start-up messages) go to a file of the run, closed when it stops. */
+export async function startRecordedServer(config: Config): Promise<RunningServer> {
+  const log = openRunLog('server');
+  if (!log) return startServer(config, () => {});
+  const server = await startServer(config, (line) => log.stream.write(`${line}\n`), { logStream: log.stream }).catch(async (error: unknown) => {
+    await log.close();
+    throw error;
+  });
+  return {
+    ...server,
+    async stop() {
+      await server.stop();
+      await log.close();
     },
   };
 }
@@ -89,6 +111,7 @@ export async function createUser(
   server: RunningServer,
   fields: { authLevel: AuthLevel; networkId: number; mailboxId: number; login?: string; status?: Status; email?: string },
 ): Promise<TestUser> {
+  recordSecret('test password', TEST_PASSWORD);
   testPasswordHash ??= hashPassword(TEST_PASSWORD);
   const passwordHash = await testPasswordHash;
   return server.store.transaction(async (tx) => {
@@ -106,6 +129,7 @@ export async function createUser(
       created: new Date().toISOString(),
     });
     const { key } = await issuePrimaryKey(tx, server.services.vault, user, systemContext('test'));
+    recordSecret('test user key', key);
     return { user, key };
   });
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import type { DialectName } from '../../src/store/dialects/dialect.js';
+import { dumpAuditEvents } from './audit-dump.js';
 
 export const DIALECT = (process.env.ECGRID_TEST_DIALECT ?? 'sqlite') as DialectName;
 
@@ -13,6 +14,7 @@ export interface TestDatabase {
   sqliteFile: string;
   /** Environment variables that point a server process at this database. */
   env: Record<string, string>;
+  /** Keeps its audit events for the run's secrets check (audit-dump.ts), then drops it (PostgreSQL; SQLite files go with the run's directory). */
   drop(): Promise<void>;
 }
 
@@ -43,10 +45,13 @@ export async function freshDatabase(): Promise<TestDatabase> {
       databaseUrl,
       sqliteFile: join(inject('testDir'), `${name}.unused.db`),
       env: { DATABASE_URL: databaseUrl },
-      drop: () => adminQuery(`drop database if exists ${name} with (force)`),
+      async drop() {
+        await dumpAuditEvents({ databaseUrl, sqliteFile: '' });
+        await adminQuery(`drop database if exists ${name} with (force)`);
+      },
     };
   }
   const sqliteFile = join(inject('testDir'), `${name}.db`);
   copyFileSync(inject('sqliteTemplate'), sqliteFile);
-  return { databaseUrl: null, sqliteFile, env: { ECGRID_DB: sqliteFile }, drop: async () => {} };
+  return { databaseUrl: null, sqliteFile, env: { ECGRID_DB: sqliteFile }, drop: () => dumpAuditEvents({ databaseUrl: null, sqliteFile }) };
 }

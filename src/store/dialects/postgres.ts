@@ -38,7 +38,8 @@ function isConnectionFailure(error: unknown): boolean {
   const code = (error as { code?: string }).code ?? '';
   const message = String((error as Error)?.message ?? '');
   if (UNAVAILABLE_CODES.has(code) || isUnavailableState(code, message)) return true;
-  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message);
+  // The last one is pg-pool's own: no connection freed up within connectionTimeoutMillis.
+  return /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(message);
 }
 
 export function createPostgresDialect(options: PostgresOptions): Dialect {

@@ -7,6 +7,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { DialectName } from '../dialects/dialect.js';
 import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-user-counts.js';
+import * as m0003 from './0003-user-counts-lock-order.js';
 
 export interface MigrationContext {
   dialect: DialectName;
@@ -17,6 +18,7 @@ type MigrationModule = { up(db: Kysely<unknown>, context: MigrationContext): Pro
 const HISTORY: Array<[string, MigrationModule]> = [
   ['0001-initial', m0001],
   ['0002-user-counts', m0002],
+  ['0003-user-counts-lock-order', m0003],
 ];
 
 export const LATEST_MIGRATION = HISTORY[HISTORY.length - 1]![0];
