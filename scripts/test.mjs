@@ -57,10 +57,11 @@ function reportErrors() {
   const logs = join(runDir, 'logs');
   for (const file of existsSync(logs) ? readdirSync(logs, { withFileTypes: true }).filter((f) => f.isFile()) : []) {
     for (const line of readFileSync(join(logs, file.name), 'utf8').split('\n')) {
-      if (/^\{.*"level":(50|60)[,}]/.test(line)) serverLines.push(line);
+      // Left out: what tests provoke on purpose (a database or SMS relay made unreachable, a failure injected by a trigger).
+      if (/^\{.*"level":(50|60)[,}]/.test(line) && !/"type":"(StoreUnavailable|SmsRelayUnavailable)"|injected failure/.test(line)) serverLines.push(line);
     }
   }
-  shown(serverLines, 'test servers logged errors');
+  shown(serverLines, 'test servers logged unexpected errors');
   const pgLines = cluster.logLines().filter((line) => /ERROR|FATAL|PANIC/.test(line) && !/duplicate key|terminating connection/.test(line));
   shown(pgLines, 'PostgreSQL logged errors (unique violations and killed connections left out)');
 }

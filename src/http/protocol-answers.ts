@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type Server } from 'node:http';
 import type { Socket } from 'node:net';
+import type { FastifyInstance } from 'fastify';
 import { errorEnvelope } from './errors.js';
 
 /** On every answer: no caching (answers carry keys, tokens and personal data), no MIME sniffing, the request id. */
@@ -19,8 +20,10 @@ export function answerHeaders(requestId: string): Record<string, string> {
  * headers over the size limit (431), a request not received in time (408).
  * The connection is closed after the answer, as Node does.
  */
-export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+export function answerClientError(this: FastifyInstance, error: NodeJS.ErrnoException, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  // As Fastify's own handler does; the logger's redaction drops err.rawPacket (the raw request, secrets included).
+  this.log.trace({ err: error }, 'client error');
   const [status, message] =
     error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'headers: larger than the limit']
     : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'request: not received in time']

@@ -115,8 +115,8 @@ describe('user list totals from user_counts', () => {
   });
 
   it('migration 0002 counts the users that existed before it', async () => {
-    // Take the database back to 0001 with users in it, then migrate again.
-    const undo = 'drop index users_network_status_idx; drop index users_level_status_idx; drop table user_counts; delete from kysely_migration where name = \'0002-user-counts\';';
+    // Take the database back to 0001 with users in it, then migrate again (0003 only re-creates 0002's PostgreSQL function).
+    const undo = "drop index users_network_status_idx; drop index users_level_status_idx; drop table user_counts; delete from kysely_migration where name in ('0002-user-counts', '0003-user-counts-lock-order');";
     await rawExec(database, {
       sqlite: `drop trigger users_count_insert; drop trigger users_count_delete; drop trigger users_count_update; ${undo}`,
       postgres: `drop trigger users_count on users; drop function users_count_change(); ${undo}`,
@@ -132,7 +132,7 @@ describe('user list totals from user_counts', () => {
         });
       }
     });
-    expect(await store.migrate()).toEqual(['0002-user-counts']);
+    expect(await store.migrate()).toEqual(['0002-user-counts', '0003-user-counts-lock-order']);
     const { users: everyone } = await store.users.list({ kind: 'system' }, {}, { pageNo: 1, recordsPerPage: 10_000 });
     expect(everyone.length).toBeGreaterThanOrEqual(30);
     expect(await store.users.count({ kind: 'system' }, {})).toBe(everyone.length);
