@@ -1,6 +1,7 @@
 /**
  * The total of a user list is summed from user_counts (kept by triggers,
- * migration 0002) instead of counted row by row. Property: after any mix of
+ * migration 0002) instead of counted row by row, and its pages come from the
+ * scope's placement with the caller merged in. Property: after any mix of
  * inserts, status changes, moves and level changes, for any scope and filter,
  * the total equals the number of users the list itself returns — and the
  * number the pure `userInScope` admits. On each dialect.
@@ -106,6 +107,16 @@ describe('user list totals from user_counts', () => {
           const expected = everyone.filter((u) => userInScope(s, u) && matches(u, f));
           expect(users.map((u) => u.userId)).toEqual(expected.map((u) => u.userId));
           expect(total).toBe(expected.length);
+          // Page by page too: the caller, when outside its placement, is merged in at its place (users.list).
+          const size = 1 + (pick % 4);
+          const paged: number[] = [];
+          for (let pageNo = 1; pageNo <= Math.ceil(expected.length / size) + 1; pageNo++) {
+            const onPage = await store.users.list(s, f, { pageNo, recordsPerPage: size });
+            expect(onPage.total).toBe(expected.length);
+            expect(onPage.users.length).toBeLessThanOrEqual(size);
+            paged.push(...onPage.users.map((u) => u.userId));
+          }
+          expect(paged).toEqual(expected.map((u) => u.userId));
           checks++;
         }
       }),
@@ -114,9 +125,49 @@ describe('user list totals from user_counts', () => {
     expect(checks).toBeGreaterThanOrEqual(40);
   });
 
+  it('merge the caller, when outside its placement, at its place on every page', async () => {
+    // Network 7: users before and after the caller by userId; the caller itself sits in network 8.
+    const now = new Date().toISOString();
+    const made: User[] = [];
+    await store.transaction(async (tx) => {
+      for (let i = 0; i < 9; i++) {
+        serial++;
+        made.push(await tx.users.insert({
+          login: `m${serial}`, email: `m${serial}@example.com`, firstName: '', lastName: '', passwordHash: 'x', created: now,
+          networkId: i === 4 ? 8 : 7, mailboxId: i === 4 ? 0 : 1 + (i % 2), authLevel: i === 4 ? 'NetworkAdmin' : 'MailboxUser', status: 'Active',
+        }));
+      }
+    });
+    const caller = made[4]!;
+    const scopes: Scope[] = [
+      { kind: 'network', networkId: 7, userId: caller.userId },
+      { kind: 'mailbox', networkId: 7, mailboxId: 1, userId: caller.userId },
+    ];
+    const { users: everyone } = await store.users.list({ kind: 'system' }, {}, { pageNo: 1, recordsPerPage: 10_000 });
+    let pages = 0;
+    for (const s of scopes) {
+      for (const f of [{}, { status: 'Active' as Status }, { authLevel: 'NetworkAdmin' as AuthLevel }, { networkId: 8 }]) {
+        const expected = everyone.filter((u) => userInScope(s, u) && matches(u, f)).map((u) => u.userId);
+        expect(expected).toContain(caller.userId);
+        for (let size = 1; size <= 4; size++) {
+          const paged: number[] = [];
+          for (let pageNo = 1; pageNo <= Math.ceil(expected.length / size) + 1; pageNo++, pages++) {
+            const onPage = await store.users.list(s, f, { pageNo, recordsPerPage: size });
+            expect(onPage.total).toBe(expected.length);
+            paged.push(...onPage.users.map((u) => u.userId));
+          }
+          expect(paged, `${s.kind} ${JSON.stringify(f)} by ${size}`).toEqual(expected);
+        }
+      }
+    }
+    expect(pages).toBeGreaterThan(50);
+  });
+
   it('migration 0002 counts the users that existed before it', async () => {
-    // Take the database back to 0001 with users in it, then migrate again (0003 only re-creates 0002's PostgreSQL function).
-    const undo = "drop index users_network_status_idx; drop index users_level_status_idx; drop table user_counts; delete from kysely_migration where name in ('0002-user-counts', '0003-user-counts-lock-order');";
+    // Take the database back to 0001 with users in it, then migrate again (0003 only re-creates 0002's PostgreSQL function; 0004 adds an index).
+    const undo =
+      'drop index users_mailbox_status_idx; drop index users_network_status_idx; drop index users_level_status_idx; drop table user_counts; ' +
+      "delete from kysely_migration where name > '0001-initial';";
     await rawExec(database, {
       sqlite: `drop trigger users_count_insert; drop trigger users_count_delete; drop trigger users_count_update; ${undo}`,
       postgres: `drop trigger users_count on users; drop function users_count_change(); ${undo}`,
@@ -132,7 +183,7 @@ describe('user list totals from user_counts', () => {
         });
       }
     });
-    expect(await store.migrate()).toEqual(['0002-user-counts', '0003-user-counts-lock-order']);
+    expect(await store.migrate()).toEqual(['0002-user-counts', '0003-user-counts-lock-order', '0004-users-mailbox-status-index']);
     const { users: everyone } = await store.users.list({ kind: 'system' }, {}, { pageNo: 1, recordsPerPage: 10_000 });
     expect(everyone.length).toBeGreaterThanOrEqual(30);
     expect(await store.users.count({ kind: 'system' }, {})).toBe(everyone.length);

@@ -8,6 +8,7 @@ import type { DialectName } from '../dialects/dialect.js';
 import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-user-counts.js';
 import * as m0003 from './0003-user-counts-lock-order.js';
+import * as m0004 from './0004-users-mailbox-status-index.js';
 
 export interface MigrationContext {
   dialect: DialectName;
@@ -19,6 +20,7 @@ const HISTORY: Array<[string, MigrationModule]> = [
   ['0001-initial', m0001],
   ['0002-user-counts', m0002],
   ['0003-user-counts-lock-order', m0003],
+  ['0004-users-mailbox-status-index', m0004],
 ];
 
 export const LATEST_MIGRATION = HISTORY[HISTORY.length - 1]![0];

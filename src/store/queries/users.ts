@@ -10,7 +10,7 @@ import type { Scope } from '../../domain/scopes.js';
 import type { User } from '../../domain/types.js';
 import type { Database, UsersTable } from '../schema.js';
 import type { Dialect } from '../dialects/dialect.js';
-import { callerOutsidePlacement, userCountsInPlacement, usersInScope } from './scope-filter.js';
+import { callerOutsidePlacement, filterExcludesPlacement, placementOf, usersInScope } from './scope-filter.js';
 import { prepare, PreparedByShape } from '../prepared.js';
 
 const USER_COLUMNS = [
@@ -142,14 +142,26 @@ function scopeFromArguments(kind: Scope['kind'], args: readonly unknown[]): [Sco
   }
 }
 
-const LIST_PAGE = new PreparedByShape(
+/** A page of the scope's placement (placementOf) matching the filters, in userId order: index-served. */
+const PLACEMENT_PAGE = new PreparedByShape(
   (shape: ListShape) =>
     (db: Kysely<Database>, _dialect: Dialect, ...args: unknown[]) => {
       const [scope, rest] = scopeFromArguments(shape.scope, args);
-      let query = db.selectFrom('users').select(USER_COLUMNS).where(usersInScope(scope));
+      let query = db.selectFrom('users').select(USER_COLUMNS).where(placementOf('users', scope));
       shape.filters.forEach((name, i) => (query = query.where(FILTER_COLUMNS[name], '=', rest[i] as never)));
       const [limit, offset] = rest.slice(shape.filters.length) as [number, number];
       return query.orderBy('user_id').limit(limit).offset(offset);
+    },
+);
+
+/** How many users of the placement matching the filters come before a userId (where the caller goes in the list). */
+const PLACEMENT_BEFORE = new PreparedByShape(
+  (shape: ListShape) =>
+    (db: Kysely<Database>, _dialect: Dialect, ...args: unknown[]) => {
+      const [scope, rest] = scopeFromArguments(shape.scope, args);
+      let query = db.selectFrom('users').where(placementOf('users', scope));
+      shape.filters.forEach((name, i) => (query = query.where(FILTER_COLUMNS[name], '=', rest[i] as never)));
+      return query.where('user_id', '<', rest[shape.filters.length] as never).select((eb) => eb.fn.countAll<number>().as('total'));
     },
 );
 
@@ -158,20 +170,20 @@ const COUNT_IN_PLACEMENT = new PreparedByShape(
   (shape: ListShape) =>
     (db: Kysely<Database>, _dialect: Dialect, ...args: unknown[]) => {
       const [scope, rest] = scopeFromArguments(shape.scope, args);
-      let query = db.selectFrom('user_counts').where(userCountsInPlacement(scope));
+      let query = db.selectFrom('user_counts').where(placementOf('user_counts', scope));
       shape.filters.forEach((name, i) => (query = query.where(FILTER_COLUMNS[name], '=', rest[i] as never)));
       return query.select((eb) => eb.fn.sum<number | string | null>('n').as('total'));
     },
 );
 
-/** The caller, when it is in scope only as itself and matches the filter (see count). */
-const COUNT_CALLER = new PreparedByShape(
+/** The caller's row, when it is in scope only as itself and matches the filters (see list). */
+const CALLER_OUTSIDE = new PreparedByShape(
   (shape: ListShape) =>
     (db: Kysely<Database>, _dialect: Dialect, ...args: unknown[]) => {
       const [scope, rest] = scopeFromArguments(shape.scope, args);
-      let query = db.selectFrom('users').where(callerOutsidePlacement(scope));
+      let query = db.selectFrom('users').select(USER_COLUMNS).where(callerOutsidePlacement(scope));
       shape.filters.forEach((name, i) => (query = query.where(FILTER_COLUMNS[name], '=', rest[i] as never)));
-      return query.select((eb) => eb.fn.countAll<number>().as('total'));
+      return query;
     },
 );
 
@@ -253,28 +265,48 @@ export class UserQueries {
     return rows.map(this.#toUser);
   }
 
-  /** One page of users in scope matching the filter, by userId, and how many match in all. */
+  /**
+   * One page of users in scope matching the filter, by userId, and how many
+   * match in all. The scope is "the placement, or the caller" (placementOf):
+   * the placement's page comes from an index, and the caller — when it lies
+   * outside the placement, which only unusual placements do — is merged in at
+   * its place in userId order.
+   */
   async list(scope: Scope, filter: UserFilter, page: { pageNo: number; recordsPerPage: number }): Promise<{ users: User[]; total: number }> {
     const { key, shape, args } = listShape(scope, filter);
-    const [rows, total] = await Promise.all([
-      LIST_PAGE.of(key, shape).rows(this.db, this.dialect, [...args, page.recordsPerPage, (page.pageNo - 1) * page.recordsPerPage]),
-      this.count(scope, filter),
-    ]);
+    const excluded = filterExcludesPlacement(scope, filter);
+    const { caller, total } = await this.#total(key, shape, args, excluded);
+    const limit = page.recordsPerPage;
+    const offset = (page.pageNo - 1) * limit;
+    const placementPage = (n: number, from: number) =>
+      excluded || n === 0 ? Promise.resolve([]) : PLACEMENT_PAGE.of(key, shape).rows(this.db, this.dialect, [...args, n, from]);
+    if (!caller) return { users: (await placementPage(limit, offset)).map(this.#toUser), total };
+    const before = excluded
+      ? 0
+      : this.dialect.readCount((await PLACEMENT_BEFORE.of(key, shape).first(this.db, this.dialect, [...args, caller.user_id]))?.total ?? 0);
+    let rows;
+    if (offset + limit <= before) rows = await placementPage(limit, offset);
+    else if (offset > before) rows = await placementPage(limit, offset - 1);
+    else {
+      const around = await placementPage(limit - 1, offset);
+      rows = [...around.slice(0, before - offset), caller, ...around.slice(before - offset)];
+    }
     return { users: rows.map(this.#toUser), total };
   }
 
-  /**
-   * How many users in scope match the filter: summed from user_counts over the
-   * scope's placement (a few rows, however many users), plus the caller when it
-   * is in scope only as itself. Equal to counting the list's rows.
-   */
+  /** How many users in scope match the filter (as list's total): a sum over a few user_counts rows, plus the caller when outside its placement. */
   async count(scope: Scope, filter: UserFilter): Promise<number> {
     const { key, shape, args } = listShape(scope, filter);
-    const [inPlacement, itself] = await Promise.all([
-      COUNT_IN_PLACEMENT.of(key, shape).first(this.db, this.dialect, args),
-      COUNT_CALLER.of(key, shape).first(this.db, this.dialect, args),
+    return (await this.#total(key, shape, args, filterExcludesPlacement(scope, filter))).total;
+  }
+
+  /** The caller's row when it is in scope only as itself, and the total: the placement's from user_counts, plus that row. */
+  async #total(key: string, shape: ListShape, args: unknown[], excluded: boolean) {
+    const [caller, inPlacement] = await Promise.all([
+      CALLER_OUTSIDE.of(key, shape).first(this.db, this.dialect, args),
+      excluded ? null : COUNT_IN_PLACEMENT.of(key, shape).first(this.db, this.dialect, args),
     ]);
-    return this.dialect.readCount(inPlacement?.total ?? 0) + this.dialect.readCount(itself?.total ?? 0);
+    return { caller, total: this.dialect.readCount(inPlacement?.total ?? 0) + (caller ? 1 : 0) };
   }
 
   /** Inserts a user; throws StoreConflict('users_login_unique') when the login is taken in that network. */
