@@ -90,10 +90,11 @@ export function placementOf(table: 'users' | 'user_counts', scope: Scope): RawBu
   }
 }
 
-/** The caller's own row when it is in scope only as itself (outside placementOf); no row otherwise. */
-export function callerOutsidePlacement(scope: Scope) {
-  return (eb: ExpressionBuilder<Database, 'users'>): Expression<SqlBool> =>
-    scope.kind === 'system' ? sql<SqlBool>`1 = 0` : eb.and([eb('users.user_id', '=', scope.userId), eb.not(placementOf('users', scope))]);
+/** The caller's own row when it is in scope only as itself (outside placementOf); no row otherwise (never for `system`). */
+export function callerOutsidePlacement(scope: Scope): RawBuilder<SqlBool> {
+  return scope.kind === 'system'
+    ? sql<SqlBool>`1 = 0`
+    : sql<SqlBool>`(${sql.ref('users.user_id')} = ${scope.userId} and not (${placementOf('users', scope)}))`;
 }
 
 /**

@@ -2,7 +2,7 @@
  * Users. Plain reads never select the password hash; `findCredentials` is the
  * only method that does, for the auth service.
  */
-import type { Kysely, Selectable } from 'kysely';
+import type { Expression, Kysely, Selectable, SelectQueryBuilder, SqlBool } from 'kysely';
 import type { AuthLevel } from '../../domain/levels.js';
 import type { Status } from '../../domain/statuses.js';
 import type { CellCarrier } from '../../domain/cell-carriers.js';
@@ -142,15 +142,31 @@ function scopeFromArguments(kind: Scope['kind'], args: readonly unknown[]): [Sco
   }
 }
 
+/**
+ * A list query of this shape: rows of `table` where `where(scope)` holds and
+ * the shape's filters match, built from the arguments (see ListShape); also
+ * the arguments left after the filters' values.
+ */
+function filtered<T extends 'users' | 'user_counts'>(
+  db: Kysely<Database>,
+  table: T,
+  shape: ListShape,
+  args: readonly unknown[],
+  where: (scope: Scope) => Expression<SqlBool>,
+) {
+  const [scope, rest] = scopeFromArguments(shape.scope, args);
+  const base = (db.selectFrom(table) as unknown as SelectQueryBuilder<Database, T, object>).where(where(scope));
+  const query = shape.filters.reduce((q, name, i) => q.where(FILTER_COLUMNS[name] as never, '=', rest[i] as never), base);
+  return { query, rest: rest.slice(shape.filters.length) };
+}
+
 /** A page of the scope's placement (placementOf) matching the filters, in userId order: index-served. */
 const PLACEMENT_PAGE = new PreparedByShape(
   (shape: ListShape) =>
     (db: Kysely<Database>, _dialect: Dialect, ...args: unknown[]) => {
-      const [scope, rest] = scopeFromArguments(shape.scope, args);
-      let query = db.selectFrom('users').select(USER_COLUMNS).where(placementOf('users', scope));
-      shape.filters.forEach((name, i) => (query = query.where(FILTER_COLUMNS[name], '=', rest[i] as never)));
-      const [limit, offset] = rest.slice(shape.filters.length) as [number, number];
-      return query.orderBy('user_id').limit(limit).offset(offset);
+      const { query, rest } = filtered(db, 'users', shape, args, (scope) => placementOf('users', scope));
+      const [limit, offset] = rest as [number, number];
+      return query.select(USER_COLUMNS).orderBy('user_id').limit(limit).offset(offset);
     },
 );
 
@@ -158,33 +174,25 @@ const PLACEMENT_PAGE = new PreparedByShape(
 const PLACEMENT_BEFORE = new PreparedByShape(
   (shape: ListShape) =>
     (db: Kysely<Database>, _dialect: Dialect, ...args: unknown[]) => {
-      const [scope, rest] = scopeFromArguments(shape.scope, args);
-      let query = db.selectFrom('users').where(placementOf('users', scope));
-      shape.filters.forEach((name, i) => (query = query.where(FILTER_COLUMNS[name], '=', rest[i] as never)));
-      return query.where('user_id', '<', rest[shape.filters.length] as never).select((eb) => eb.fn.countAll<number>().as('total'));
+      const { query, rest } = filtered(db, 'users', shape, args, (scope) => placementOf('users', scope));
+      return query.where('user_id', '<', rest[0] as never).select((eb) => eb.fn.countAll<number>().as('total'));
     },
 );
 
 /** Users in the scope's placement, summed from user_counts (see count). */
 const COUNT_IN_PLACEMENT = new PreparedByShape(
   (shape: ListShape) =>
-    (db: Kysely<Database>, _dialect: Dialect, ...args: unknown[]) => {
-      const [scope, rest] = scopeFromArguments(shape.scope, args);
-      let query = db.selectFrom('user_counts').where(placementOf('user_counts', scope));
-      shape.filters.forEach((name, i) => (query = query.where(FILTER_COLUMNS[name], '=', rest[i] as never)));
-      return query.select((eb) => eb.fn.sum<number | string | null>('n').as('total'));
-    },
+    (db: Kysely<Database>, _dialect: Dialect, ...args: unknown[]) =>
+      filtered(db, 'user_counts', shape, args, (scope) => placementOf('user_counts', scope)).query.select((eb) =>
+        eb.fn.sum<number | string | null>('n').as('total'),
+      ),
 );
 
 /** The caller's row, when it is in scope only as itself and matches the filters (see list). */
 const CALLER_OUTSIDE = new PreparedByShape(
   (shape: ListShape) =>
-    (db: Kysely<Database>, _dialect: Dialect, ...args: unknown[]) => {
-      const [scope, rest] = scopeFromArguments(shape.scope, args);
-      let query = db.selectFrom('users').select(USER_COLUMNS).where(callerOutsidePlacement(scope));
-      shape.filters.forEach((name, i) => (query = query.where(FILTER_COLUMNS[name], '=', rest[i] as never)));
-      return query;
-    },
+    (db: Kysely<Database>, _dialect: Dialect, ...args: unknown[]) =>
+      filtered(db, 'users', shape, args, callerOutsidePlacement).query.select(USER_COLUMNS),
 );
 
 /** The row of a new user: keys derived, extension fields defaulted. */
@@ -278,12 +286,12 @@ export class UserQueries {
     const { caller, total } = await this.#total(key, shape, args, excluded);
     const limit = page.recordsPerPage;
     const offset = (page.pageNo - 1) * limit;
-    const placementPage = (n: number, from: number) =>
-      excluded || n === 0 ? Promise.resolve([]) : PLACEMENT_PAGE.of(key, shape).rows(this.db, this.dialect, [...args, n, from]);
+    // Only the caller can match: it is the list's one row.
+    if (excluded) return { users: caller && offset === 0 ? [this.#toUser(caller)] : [], total };
+    const placementPage = async (n: number, from: number) =>
+      n === 0 ? [] : PLACEMENT_PAGE.of(key, shape).rows(this.db, this.dialect, [...args, n, from]);
     if (!caller) return { users: (await placementPage(limit, offset)).map(this.#toUser), total };
-    const before = excluded
-      ? 0
-      : this.dialect.readCount((await PLACEMENT_BEFORE.of(key, shape).first(this.db, this.dialect, [...args, caller.user_id]))?.total ?? 0);
+    const before = this.dialect.readCount((await PLACEMENT_BEFORE.of(key, shape).first(this.db, this.dialect, [...args, caller.user_id]))?.total ?? 0);
     let rows;
     if (offset + limit <= before) rows = await placementPage(limit, offset);
     else if (offset > before) rows = await placementPage(limit, offset - 1);
@@ -300,11 +308,15 @@ export class UserQueries {
     return (await this.#total(key, shape, args, filterExcludesPlacement(scope, filter))).total;
   }
 
-  /** The caller's row when it is in scope only as itself, and the total: the placement's from user_counts, plus that row. */
+  /**
+   * The caller's row when it is in scope only as itself, and the total: the
+   * placement's from user_counts, plus that row. A `system` scope covers
+   * everyone, so there is no such row to look for (Root's list: one query fewer).
+   */
   async #total(key: string, shape: ListShape, args: unknown[], excluded: boolean) {
     const [caller, inPlacement] = await Promise.all([
-      CALLER_OUTSIDE.of(key, shape).first(this.db, this.dialect, args),
-      excluded ? null : COUNT_IN_PLACEMENT.of(key, shape).first(this.db, this.dialect, args),
+      shape.scope === 'system' ? undefined : CALLER_OUTSIDE.of(key, shape).first(this.db, this.dialect, args),
+      excluded ? undefined : COUNT_IN_PLACEMENT.of(key, shape).first(this.db, this.dialect, args),
     ]);
     return { caller, total: this.dialect.readCount(inPlacement?.total ?? 0) + (caller ? 1 : 0) };
   }
