@@ -5,12 +5,13 @@
  * cluster runs as the `postgres` user. Used by `npm test`, the benches and CI.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-function findBinary(name) {
+/** initdb, pg_ctl, …: on PATH, else in Debian's versioned layout (newest first). Throws naming the package to install. */
+export function findBinary(name) {
   const onPath = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
   if (onPath) return onPath;
   const base = '/usr/lib/postgresql';
@@ -58,6 +59,14 @@ export async function startPostgres({ log = () => {} } = {}) {
   };
   const port = await freePort();
   run(initdb, ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
+  // Evidence for concurrency failures (kept in postgres.log, printed by a failed run): every lock
+  // wait longer than deadlock_timeout is logged with the holder and the waiting statement, and a
+  // deadlock report names each process, its lock and its statement.
+  appendFileSync(join(dataDir, 'postgresql.conf'), [
+    '', '# ecgrid-identity test cluster',
+    'log_lock_waits = on', "deadlock_timeout = '200ms'", "log_line_prefix = '%m [%p] %a: '",
+    'log_error_verbosity = default', "log_min_error_statement = 'error'", '',
+  ].join('\n'));
   const options = [
     `-p ${port}`, `-k ${dir}`, '-c listen_addresses=127.0.0.1', '-c fsync=off', '-c synchronous_commit=off',
     '-c full_page_writes=off', '-c max_connections=300', '-c shared_buffers=128MB',

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm test`: builds (child-process tests run the built server), type-checks
+ * `npm test`: checks the machine's prerequisites (scripts/prerequisites.mjs),
+ * builds (child-process tests run the built server), type-checks
  * everything (tests included), starts a throwaway PostgreSQL cluster, runs the
  * whole suite on SQLite and on PostgreSQL, and stops the cluster by its PID
  * whatever happens.
@@ -10,12 +11,21 @@
  * Extra arguments go to vitest (e.g. `npm test -- test/routes/users.test.ts`).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPostgres } from './postgres-cluster.mjs';
+import { missingPrerequisites } from './prerequisites.mjs';
+import { postgresReports, printTail, serverErrorLines } from './run-evidence.mjs';
 
 const log = (line) => process.stderr.write(`[test] ${line}\n`);
+
+// Before the long part: anything the machine lacks is one line each, and the run stops here.
+const missing = await missingPrerequisites();
+if (missing.length > 0) {
+  for (const line of missing) log(`missing: ${line}`);
+  process.exit(1);
+}
 
 const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
@@ -41,29 +51,13 @@ const child = spawn(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', 
   stdio: 'inherit',
   env: { ...process.env, TEST_PG_URL: cluster.url, ECGRID_TEST_RUN_DIR: runDir },
 });
-/**
- * After a failed run, the evidence a 500 leaves behind, printed because CI
- * keeps only the output: the servers' error-level log lines (with the error
- * and its stack) and PostgreSQL's own errors (deadlocks, timeouts). Tests that
- * provoke failures on purpose add lines here too; these are clues, not verdicts.
- */
+/** After a failed run, the evidence a 500 leaves behind (scripts/run-evidence.mjs), printed because CI keeps only the output. */
 function reportErrors() {
-  const shown = (lines, what) => {
-    if (lines.length === 0) return;
-    log(`${what}: ${lines.length} line(s); the last 15:`);
-    for (const line of lines.slice(-15)) process.stderr.write(`  ${line.slice(0, 2000)}\n`);
-  };
-  const serverLines = [];
-  const logs = join(runDir, 'logs');
-  for (const file of existsSync(logs) ? readdirSync(logs, { withFileTypes: true }).filter((f) => f.isFile()) : []) {
-    for (const line of readFileSync(join(logs, file.name), 'utf8').split('\n')) {
-      // Left out: what tests provoke on purpose (a database or SMS relay made unreachable, a failure injected by a trigger).
-      if (/^\{.*"level":(50|60)[,}]/.test(line) && !/"type":"(StoreUnavailable|SmsRelayUnavailable)"|injected failure/.test(line)) serverLines.push(line);
-    }
-  }
-  shown(serverLines, 'test servers logged unexpected errors');
-  const pgLines = cluster.logLines().filter((line) => /ERROR|FATAL|PANIC/.test(line) && !/duplicate key|terminating connection/.test(line));
-  shown(pgLines, 'PostgreSQL logged errors (unique violations and killed connections left out)');
+  const write = (text) => process.stderr.write(text);
+  printTail(write, serverErrorLines(runDir), '[test] test servers logged unexpected errors (lines)');
+  const pg = postgresReports(cluster.logLines());
+  write(`[test] PostgreSQL: ${pg.deadlocks} deadlock(s), ${pg.lockWaits} lock wait(s) over 200 ms\n`);
+  printTail(write, pg.entries, '[test] PostgreSQL reports (errors, deadlocks, lock waits; unique violations and killed connections left out)');
 }
 
 child.on('exit', (code, signal) => {

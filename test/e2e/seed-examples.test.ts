@@ -3,9 +3,9 @@
  * a demo server: only the host is swapped and ECGRID_API_KEY is a Root key.
  * The page is kept in docs/reference/update-user.txt.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { findPython } from '../../scripts/prerequisites.mjs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { runProcess } from '../support/process.js';
@@ -22,12 +22,11 @@ function example(first: string, last: string): string {
   return lines.slice(start, end + 1).join('\n');
 }
 
-/** A Python that has `requests` (the pyenv one, or Debian's python3-requests). */
+/** A Python that has `requests` (scripts/prerequisites.mjs: `npm test` checked it before the run). */
 function pythonWithRequests(): string {
-  for (const candidate of ['python3', '/usr/bin/python3', 'python']) {
-    if (spawnSync(candidate, ['-c', 'import requests'], { encoding: 'utf8' }).status === 0) return candidate;
-  }
-  throw new Error('no python3 with the requests module: .ci/run installs python3-requests');
+  const python = findPython();
+  if (!python) throw new Error('no python3 with the requests module: Debian/Ubuntu: apt-get install python3-requests; elsewhere: pip install requests');
+  return python;
 }
 
 let server: TestServer;

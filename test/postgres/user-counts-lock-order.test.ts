@@ -20,12 +20,15 @@ useFreshStore((s, d) => {
 });
 
 const ROUNDS = 400;
-/** The control runs until it has seen a deadlock (each costs deadlock_timeout, 1 s), at most this many rounds. */
+/** The control runs until it has seen a deadlock (each costs deadlock_timeout), at most this many rounds. */
 const CONTROL_ROUNDS = 5000;
 const PAIRS = 20;
 
+/** Named so that the run's report tells the deadlocks this file provokes on purpose from real ones (scripts/run-evidence.mjs). */
+const PROVOKING_APPLICATION = 'provoked-deadlock';
+
 async function connect(): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: database.databaseUrl! });
+  const client = new pg.Client({ connectionString: database.databaseUrl!, application_name: PROVOKING_APPLICATION });
   await client.connect();
   return client;
 }
