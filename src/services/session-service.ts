@@ -266,7 +266,8 @@ export class SessionService {
   async #countFailures(context: RequestContext | SystemContext, users: User[]): Promise<void> {
     await this.store.transaction(async (tx) => {
       const nowMs = Date.now();
-      for (const { userId } of users) {
+      // Several users (one login name in several networks) are locked in userId order (src/store/store.ts).
+      for (const userId of users.map((user) => user.userId).sort((a, b) => a - b)) {
         const before = await tx.users.findByIdForUpdate(userId);
         if (!before) continue;
         const after = await tx.loginState.recordFailure(userId, new Date(nowMs).toISOString(), lockoutEnd(nowMs), LOCKOUT_THRESHOLD);

@@ -14,7 +14,7 @@ import type { AuthLevel } from '../domain/levels.js';
 import { canManageUser, canSetNetworkMailbox, canSetPassword, canSetRole } from '../domain/permissions.js';
 import { scopeOf } from '../domain/scopes.js';
 import { admitsMembers } from '../domain/statuses.js';
-import type { User } from '../domain/types.js';
+import type { Mailbox, Network, User } from '../domain/types.js';
 import { SMS_SUBJECT, type SmsSender } from '../mail/sms-sender.js';
 import { generatePassword } from '../security/password-generator.js';
 import { hashPassword } from '../security/passwords.js';
@@ -53,17 +53,17 @@ function destinationOf(user: User, networkId: number | undefined, mailboxId: num
 /**
  * A user may only move into a live network and mailbox: after checkPlacement
  * they exist, are in scope and are not Terminated, so what is left is
- * Suspended. The rows are locked so that a concurrent status change waits.
+ * Suspended. checkPlacement's share locks already make a concurrent status
+ * change wait until commit, so the rows it returned are read as they are.
  * Staying where one is (a level change only) is no move and is not checked.
  */
-async function checkDestinationLive(tx: Repositories, user: User, networkId: number, mailboxId: number): Promise<void> {
-  if (networkId > 0 && networkId !== user.networkId) {
-    const network = await tx.networks.findByIdForUpdate(networkId);
-    if (network && !admitsMembers(network.status)) throw ApiError.invalid('networkId', `network ${networkId} is ${network.status}`);
+function checkDestinationLive(user: User, networkId: number, mailboxId: number, destination: { network: Network | null; mailbox: Mailbox | null }): void {
+  const { network, mailbox } = destination;
+  if (networkId > 0 && networkId !== user.networkId && network && !admitsMembers(network.status)) {
+    throw ApiError.invalid('networkId', `network ${networkId} is ${network.status}`);
   }
-  if (mailboxId > 0 && mailboxId !== user.mailboxId) {
-    const mailbox = await tx.mailboxes.findByIdForUpdate(mailboxId);
-    if (mailbox && !admitsMembers(mailbox.status)) throw ApiError.invalid('mailboxId', `mailbox ${mailboxId} is ${mailbox.status}`);
+  if (mailboxId > 0 && mailboxId !== user.mailboxId && mailbox && !admitsMembers(mailbox.status)) {
+    throw ApiError.invalid('mailboxId', `mailbox ${mailboxId} is ${mailbox.status}`);
   }
 }
 
@@ -133,8 +133,8 @@ export class UserAdminService {
 
   /** Checks and writes a (level, network, mailbox) change; no change writes nothing. */
   async #place(tx: Repositories, context: RequestContext, before: User, target: Assignment, action: string): Promise<User> {
-    await checkPlacement(tx, scopeOf(context.principal), target.authLevel, target.networkId, target.mailboxId);
-    await checkDestinationLive(tx, before, target.networkId, target.mailboxId);
+    const destination = await checkPlacement(tx, scopeOf(context.principal), target.authLevel, target.networkId, target.mailboxId);
+    checkDestinationLive(before, target.networkId, target.mailboxId, destination);
     const patch: UserPatch = {};
     for (const field of PLACEMENT_FIELDS) if (target[field] !== before[field]) Object.assign(patch, { [field]: target[field] });
     if (Object.keys(patch).length === 0) return before;

@@ -11,7 +11,7 @@ import {
 import { networkInScope, placementInScope, scopeOf, type Scope } from '../domain/scopes.js';
 import { placementProblem } from '../domain/placement.js';
 import type { AuthLevel } from '../domain/levels.js';
-import type { User } from '../domain/types.js';
+import type { Mailbox, Network, User } from '../domain/types.js';
 import { hashPassword } from '../security/passwords.js';
 import type { KeyVault } from '../security/key-vault.js';
 import { StoreConflict } from '../store/errors.js';
@@ -50,7 +50,10 @@ export async function protectLastRoot(tx: Repositories, user: User, field: strin
 /**
  * Checks that a (level, network, mailbox) placement exists, is live, is in the
  * caller's scope and is consistent (API.md §3); 400 naming the field otherwise.
- * Missing and out-of-scope destinations get the same words.
+ * Missing and out-of-scope destinations get the same words. Returns the
+ * destination rows, locked FOR SHARE until commit (the lock order of
+ * src/store/store.ts): callers read their status from these rows and never lock
+ * them again more strongly, which would deadlock two moves into one mailbox.
  */
 export async function checkPlacement(
   tx: Repositories,
@@ -58,7 +61,7 @@ export async function checkPlacement(
   level: AuthLevel,
   networkId: number,
   mailboxId: number,
-): Promise<void> {
+): Promise<{ network: Network | null; mailbox: Mailbox | null }> {
   // Locked against change until commit: a mailbox terminated concurrently cannot receive this user.
   const network = networkId > 0 ? await tx.networks.findByIdForShare(networkId) : null;
   const mailbox = mailboxId > 0 ? await tx.mailboxes.findByIdForShare(mailboxId) : null;
@@ -73,6 +76,7 @@ export async function checkPlacement(
       ? ApiError.invalid('mailboxId', 'must be your own mailbox (network level is outside your scope)')
       : ApiError.invalid('networkId', 'no such network');
   }
+  return { network: usableNetwork, mailbox: usableMailbox };
 }
 
 /** A unique-login violation (raised by the store after the transaction rolled back) → DuplicateObject. */

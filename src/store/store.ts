@@ -41,6 +41,28 @@ export class Repositories {
   }
 }
 
+/**
+ * Lock order: every transaction that locks more than one row takes its locks
+ * in this order, so two transactions can wait for each other only one way
+ * (PostgreSQL; SQLite has one writer and its lock helpers are no-ops).
+ *
+ *   1. users, FOR UPDATE, in ascending userId when there are several
+ *      (the user changed; the owner of a key or session being changed);
+ *   2. the destination network, then mailbox, FOR SHARE (checkPlacement):
+ *      a placement keeps them from changing status until commit. A
+ *      transaction that holds a share lock never asks for FOR UPDATE on the
+ *      same row: two holders upgrading wait for each other (a deadlock on
+ *      every collision of two moves into one mailbox, found by `npm run stress`);
+ *   3. rows written by the statement itself: the users row (UPDATE, which also
+ *      takes FOR KEY SHARE on its network and mailbox), then user_counts by its
+ *      trigger, its two rows in group-key order (migration 0003);
+ *   4. inserts only: audit events, sessions, keys, outbox.
+ * Changes of a network or mailbox lock that one row FOR UPDATE and no user
+ * row (they count users without locking them). A key being revoked is read
+ * without a lock, then its owner is locked (step 1) and the key re-checked in
+ * the UPDATE's WHERE clause; a session refresh or logout changes its one
+ * session row with a conditional UPDATE and locks nothing else.
+ */
 const MAX_ATTEMPTS = 5;
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
