@@ -13,7 +13,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startPostgres } from './postgres-cluster.mjs';
@@ -28,6 +28,7 @@ const CONCURRENCY_FILES = [
   'test/e2e/multi-instance-sessions.test.ts',
   'test/e2e/placement-races.test.ts',
   'test/postgres/user-counts-lock-order.test.ts',
+  'test/postgres/concurrent-moves.test.ts',
   'test/store/transactions.test.ts',
   'test/store/user-counts.test.ts',
 ];
@@ -82,16 +83,16 @@ for (let run = 1; run <= runs; run++) {
     env: { ...process.env, ...(cluster ? { TEST_PG_URL: cluster.url } : {}), ECGRID_TEST_RUN_DIR: runDir },
     maxBuffer: 64 * 1024 * 1024,
   });
-  const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+  const seconds = `${((Date.now() - t0) / 1000).toFixed(1)} s, load average ${loadavg()[0].toFixed(1)}`;
   const lines = serverErrorLines(runDir);
   errorLines.push(...lines);
   if (child.status !== 0) {
     failures.push(run);
-    log(`run ${run}/${runs}: FAILED in ${seconds} s; its output:`);
+    log(`run ${run}/${runs}: FAILED in ${seconds}; its output:`);
     write(`${child.stdout.slice(-20_000)}\n${child.stderr.slice(-10_000)}\n`);
     log(`run directory kept: ${runDir}`);
   } else {
-    log(`run ${run}/${runs}: passed in ${seconds} s${lines.length ? `, ${lines.length} server error line(s)` : ''}`);
+    log(`run ${run}/${runs}: passed in ${seconds}${lines.length ? `, ${lines.length} server error line(s)` : ''}`);
     rmSync(runDir, { recursive: true, force: true });
   }
 }
