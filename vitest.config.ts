@@ -17,10 +17,13 @@ const secretsCheck = process.env.ECGRID_TEST_RUN_DIR
   ? [{ extends: true as const, test: { name: 'secrets', include: ['test/secrets/**/*.test.ts'], sequence: { groupOrder: 1 } } }]
   : [];
 
+/** `npm run stress` stretches every limit (test/support/timeouts.ts). */
+const scale = Math.max(1, Number(process.env.ECGRID_TEST_TIMEOUT_SCALE) || 1);
+
 export default defineConfig({
   test: {
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    testTimeout: 30_000 * scale,
+    hookTimeout: 60_000 * scale,
     pool: 'forks',
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/domain/**/*.test.ts', 'test/unit/**/*.test.ts'] } },

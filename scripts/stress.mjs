@@ -7,7 +7,11 @@
  * unexpected error lines, PostgreSQL's deadlock reports and lock waits longer
  * than deadlock_timeout (the cluster logs both, scripts/postgres-cluster.mjs).
  *
- *   npm run stress -- [--runs 30] [--load 2] [--store postgres|sqlite|both] [test files…]
+ *   npm run stress -- [--runs 30] [--load 2] [--store postgres|sqlite|both] [--timeout-scale 4] [test files…]
+ *
+ * Test time limits are stretched (--timeout-scale, test/support/timeouts.ts):
+ * the load slows everything down on purpose, and what is hunted here is a
+ * wrong outcome, not a slow one.
  *
  * Exit status 1 when any run failed or PostgreSQL reported a deadlock.
  */
@@ -39,13 +43,14 @@ const { values, positionals } = parseArgs({
     runs: { type: 'string', default: '30' },
     load: { type: 'string', default: '2' },
     store: { type: 'string', default: 'postgres' },
+    'timeout-scale': { type: 'string', default: '4' },
   },
 });
 const runs = Number(values.runs);
 const load = Number(values.load);
 const stores = values.store === 'both' ? ['sqlite', 'postgres'] : [values.store];
 if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(load) || load < 0 || !stores.every((s) => s === 'sqlite' || s === 'postgres')) {
-  process.stderr.write('usage: npm run stress -- [--runs N≥1] [--load N≥0] [--store postgres|sqlite|both] [test files…]\n');
+  process.stderr.write('usage: npm run stress -- [--runs N≥1] [--load N≥0] [--store postgres|sqlite|both] [--timeout-scale N] [test files…]\n');
   process.exit(2);
 }
 const files = positionals.length > 0 ? positionals : CONCURRENCY_FILES;
@@ -63,7 +68,20 @@ if (build.status !== 0) process.exit(build.status ?? 1);
 const cluster = stores.includes('postgres') ? await startPostgres({ log }) : null;
 // Busy processes at normal priority: the servers, vitest and PostgreSQL compete with them for the cores.
 const burners = Array.from({ length: load }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+let vitest = null;
+/** One vitest run; its output is kept for the report of a failed run. */
+function runVitest(args, env) {
+  return new Promise((resolve) => {
+    vitest = spawn(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    vitest.stdout.on('data', (chunk) => (stdout = (stdout + chunk).slice(-40_000)));
+    vitest.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-20_000)));
+    vitest.on('close', (code, signal) => resolve({ status: code ?? (signal ? 1 : 0), stdout, stderr }));
+  });
+}
 const cleanUp = () => {
+  vitest?.kill('SIGKILL');
   for (const burner of burners) burner.kill('SIGKILL');
   cluster?.stop();
 };
@@ -78,11 +96,8 @@ for (let run = 1; run <= runs; run++) {
   const runDir = mkdtempSync(join(tmpdir(), 'ecgrid-stress-'));
   const t0 = Date.now();
   const projects = stores.flatMap((store) => ['--project', store]);
-  const child = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', ...projects, '--reporter=dot', ...files], {
-    encoding: 'utf8',
-    env: { ...process.env, ...(cluster ? { TEST_PG_URL: cluster.url } : {}), ECGRID_TEST_RUN_DIR: runDir },
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  // Asynchronous, so that Ctrl-C or a SIGTERM reaches this process at once (and ends the child, the busy processes and the cluster).
+  const child = await runVitest([...projects, '--reporter=dot', ...files], { ...process.env, ...(cluster ? { TEST_PG_URL: cluster.url } : {}), ECGRID_TEST_RUN_DIR: runDir, ECGRID_TEST_TIMEOUT_SCALE: values['timeout-scale'] });
   const seconds = `${((Date.now() - t0) / 1000).toFixed(1)} s, load average ${loadavg()[0].toFixed(1)}`;
   const lines = serverErrorLines(runDir);
   errorLines.push(...lines);

@@ -13,6 +13,7 @@ import { MATRIX, MISSING, OPEN_TO_EVERY_CALLER, type AuthenticatedOperation } fr
 import { byApiKey, byBearer, mismatchTable, runMatrix, type MatrixRun, type Outcome } from '../support/authz-runner.js';
 import { buildAuthzWorld, describeMember, type AuthzWorld } from '../support/authz-world.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { limit } from '../support/timeouts.js';
 
 let server: TestServer;
 let world: AuthzWorld;
@@ -21,7 +22,7 @@ let keyRun: MatrixRun | undefined;
 beforeAll(async () => {
   server = await startTestServer();
   world = await buildAuthzWorld(server);
-}, 120_000);
+}, limit(120_000));
 afterAll(() => server?.close());
 
 const cell = (o: Outcome) => `${o.variant}|${o.caller}|${o.column}`;
@@ -74,7 +75,7 @@ describe('authorization matrix over HTTP', () => {
       expect(row.some((o) => /^[ALP]$/.test(o.expected)), `${variant} allows someone`).toBe(true);
       expect(row.some((o) => o.column !== MISSING && /^(F|N|H|I:)/.test(o.expected)), `${variant} refuses someone`).toBe(true);
     }
-  }, 180_000);
+  }, limit(180_000));
 
   it('answers the same with a Bearer token from POST /v2/auth/login (a caller of each scope kind)', async () => {
     expect(keyRun, 'the X-API-Key run comes first').toBeDefined();
@@ -89,5 +90,5 @@ describe('authorization matrix over HTTP', () => {
     console.log(`authorization matrix with Bearer tokens: ${sample.length} callers, ${bearer.requests} requests, ${mismatches} differences from X-API-Key`);
     expect(mismatches, mismatchTable(bearer.outcomes)).toBe(0);
     expect(bearer.requests).toBeGreaterThan(500);
-  }, 120_000);
+  }, limit(120_000));
 });

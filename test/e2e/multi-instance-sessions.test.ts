@@ -12,6 +12,7 @@ import { freshDatabase, type TestDatabase } from '../support/test-db.js';
 import { loginReply, refreshReply, TokenApi } from '../support/sessions.js';
 import type { SessionInfo, TokenInfo } from '../../src/contract/auth.js';
 import type { UserIDInfo } from '../../src/contract/users.js';
+import { limit } from '../support/timeouts.js';
 
 let database: TestDatabase;
 let a: ChildServer;
@@ -24,7 +25,7 @@ beforeAll(async () => {
   const env = { ...database.env, ECGRID_MASTER_KEY: randomBytes(32).toString('hex'), ECGRID_ROOT_API_KEY: rootKey, ECGRID_DEMO: '1' };
   a = await startChildServer(env);
   b = await startChildServer(env);
-}, 60_000);
+}, limit(60_000));
 
 afterAll(async () => {
   await a?.kill();

@@ -9,6 +9,7 @@ import { Api, expectError, expectOk } from '../support/http.js';
 import { startChildServer, type ChildServer } from '../support/child-server.js';
 import { freshDatabase, type TestDatabase } from '../support/test-db.js';
 import type { UserIDInfo } from '../../src/contract/users.js';
+import { limit } from '../support/timeouts.js';
 
 let database: TestDatabase;
 let a: ChildServer;
@@ -23,7 +24,7 @@ beforeAll(async () => {
   b = await startChildServer(env);
   apiA = new Api(a.url, env.ECGRID_ROOT_API_KEY);
   apiB = new Api(b.url, env.ECGRID_ROOT_API_KEY);
-}, 60_000);
+}, limit(60_000));
 
 afterAll(async () => {
   await a?.kill();

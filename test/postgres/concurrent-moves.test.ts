@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOk } from '../support/http.js';
 import { rawQuery } from '../support/raw-query.js';
 import { createMailbox, createNetwork, createUser, startTestServer, type TestServer } from '../support/server.js';
+import { limit } from '../support/timeouts.js';
 
 let server: TestServer;
 let stopped = false;
@@ -54,5 +55,5 @@ describe('concurrent moves into one mailbox (PostgreSQL)', () => {
     expect((await deadlocks()) - before).toBe(0);
     const counts = await rawQuery(server.database, 'select mailbox_id, n from user_counts where network_id = $1 and n > 0 order by mailbox_id', [network.networkId]);
     expect(counts.map((row) => [Number(row.mailbox_id), Number(row.n)])).toEqual([[first.mailboxId, USERS]]);
-  }, 120_000);
+  }, limit(120_000));
 });

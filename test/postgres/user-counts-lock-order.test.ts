@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.js';
 import { useFreshStore } from '../support/fresh-store.js';
 import type { TestDatabase } from '../support/test-db.js';
+import { limit } from '../support/timeouts.js';
 
 let store: Store;
 let database: TestDatabase;
@@ -114,7 +115,7 @@ describe('user_counts under opposing moves (PostgreSQL)', () => {
       await client.end();
     }
     await countsMatchUsers();
-  }, 120_000);
+  }, limit(120_000));
 
   it('the 0003 trigger (rows in key order) never deadlocks under the same load, and the counts stay exact', async () => {
     const { deadlocks, other } = await opposingMoves(ROUNDS);
@@ -122,5 +123,5 @@ describe('user_counts under opposing moves (PostgreSQL)', () => {
     expect(other).toEqual([]);
     expect(deadlocks).toBe(0);
     await countsMatchUsers();
-  }, 120_000);
+  }, limit(120_000));
 });
