@@ -56,7 +56,7 @@ function masterKeyVerdict(config: Config, databaseFile: string): string {
     'before starting the server: without it the server will not start on this database (it cannot open the stored JWT signing secret, unless ECGRID_JWT_SECRET is set) ' +
     'and no primary API key in it can be read back';
   if (!config.masterKey && !(config.masterKeyFile && existsSync(config.masterKeyFile))) {
-    return `Warning: no master key: ${source} does not exist and ECGRID_MASTER_KEY is unset. Put the master key this backup was made with there ${consequence}.`;
+    return `Warning: no master key: there is no key file at ${config.masterKeyFile} and ECGRID_MASTER_KEY is unset. Put the master key this backup was made with there ${consequence}.`;
   }
   let vault: KeyVault;
   try {

@@ -68,7 +68,7 @@ export async function backupSqliteDatabase(sourceFile: string, targetFile: strin
     } finally {
       copy.close();
     }
-    const database = verifyDatabaseFile(temporary);
+    const database = verifyDatabaseFile(temporary, `the copy of ${source}`);
     fsyncPath(temporary);
     placeWithoutOverwriting(temporary, target);
     fsyncPath(dirname(target));

@@ -36,8 +36,8 @@ export interface VerifiedDatabase {
  * interrupted, a disk full): SQLite would read the missing pages as absent
  * and might not notice, so it is refused here by its size alone.
  */
-export function checkSqliteHeader(file: string): { pageSize: number; pages: number; bytes: number } {
-  if (!existsSync(file)) throw new BackupFileError(`${file}: no such file`);
+export function checkSqliteHeader(file: string, name = file): { pageSize: number; pages: number; bytes: number } {
+  if (!existsSync(file)) throw new BackupFileError(`${name}: no such file`);
   const bytes = statSync(file).size;
   const header = Buffer.alloc(HEADER_BYTES);
   const fd = openSync(file, 'r');
@@ -48,17 +48,17 @@ export function checkSqliteHeader(file: string): { pageSize: number; pages: numb
     closeSync(fd);
   }
   if (read < HEADER_BYTES || !header.subarray(0, SQLITE_MAGIC.length).equals(SQLITE_MAGIC)) {
-    throw new BackupFileError(`${file} is not an SQLite database (${bytes} bytes, no SQLite header)`);
+    throw new BackupFileError(`${name} is not an SQLite database (${bytes} bytes, no SQLite header)`);
   }
   const rawPageSize = header.readUInt16BE(16);
   const pageSize = rawPageSize === 1 ? 65_536 : rawPageSize;
   // The in-header page count is valid only when "version-valid-for" matches the change counter (file format §1.3.8).
   const headerPages = header.readUInt32BE(92) === header.readUInt32BE(24) ? header.readUInt32BE(28) : 0;
   const expected = headerPages * pageSize;
-  if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) throw new BackupFileError(`${file} is corrupt: its header gives an impossible page size (${pageSize})`);
+  if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) throw new BackupFileError(`${name} is corrupt: its header gives an impossible page size (${pageSize})`);
   if (bytes < expected || bytes % pageSize !== 0) {
     throw new BackupFileError(
-      `${file} is truncated: its header says ${headerPages} pages of ${pageSize} bytes (${expected} bytes), the file has ${bytes} bytes`,
+      `${name} is truncated: its header says ${headerPages} pages of ${pageSize} bytes (${expected} bytes), the file has ${bytes} bytes`,
     );
   }
   return { pageSize, pages: bytes / pageSize, bytes };
@@ -69,28 +69,31 @@ export function checkSqliteHeader(file: string): { pageSize: number; pages: numb
  * (every page, b-tree and index), and the migration history (an
  * ecgrid-identity database, made by this build or an older one — an older one
  * is migrated by `serve` on start). Opens the file read-write: callers pass
- * their own private copy, never the operator's backup or a live database.
+ * their own private copy, never the operator's backup or a live database;
+ * `name` is the file the operator knows, for messages.
  */
-export function verifyDatabaseFile(file: string): VerifiedDatabase {
-  const { pageSize, pages, bytes } = checkSqliteHeader(file);
+export function verifyDatabaseFile(file: string, name = file): VerifiedDatabase {
+  const { pageSize, pages, bytes } = checkSqliteHeader(file, name);
   let db: BetterSqlite3.Database;
   try {
     db = new BetterSqlite3(file, { fileMustExist: true });
   } catch (error) {
-    throw new BackupFileError(`${file} cannot be opened as an SQLite database: ${(error as Error).message}`, { cause: error });
+    throw new BackupFileError(`${name} cannot be opened as an SQLite database: ${(error as Error).message}`, { cause: error });
   }
   try {
-    let problems: string[];
+    let report: string[];
     try {
-      problems = (db.pragma('integrity_check') as Array<{ integrity_check: string }>).map((row) => row.integrity_check);
+      report = (db.pragma('integrity_check') as Array<{ integrity_check: string }>).map((row) => row.integrity_check);
     } catch (error) {
-      throw new BackupFileError(`${file} is corrupt: ${(error as Error).message}`, { cause: error });
+      throw new BackupFileError(`${name} is corrupt: ${(error as Error).message}`, { cause: error });
     }
-    if (problems.length !== 1 || problems[0] !== 'ok') {
+    if (report.length !== 1 || report[0] !== 'ok') {
+      // A report row may hold several lines; one problem a line, the "*** in database main ***" heading left out.
+      const problems = report.flatMap((row) => row.split('\n')).filter((line) => line.trim() !== '' && !line.startsWith('***'));
       const shown = problems.slice(0, 3).join('; ');
-      throw new BackupFileError(`${file} is corrupt: PRAGMA integrity_check found ${problems.length === 100 ? '100 or more' : problems.length} problem(s): ${shown}${problems.length > 3 ? '; …' : ''}`);
+      throw new BackupFileError(`${name} is corrupt: PRAGMA integrity_check found ${problems.length} problem(s): ${shown}${problems.length > 3 ? '; …' : ''}`);
     }
-    const migrations = readMigrations(db, file);
+    const migrations = readMigrations(db, name);
     const users = (db.prepare('select count(*) as n from users').get() as { n: number }).n;
     return { pages, pageSize, bytes, migrations, users };
   } finally {

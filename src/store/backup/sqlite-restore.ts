@@ -43,7 +43,7 @@ export function restoreSqliteDatabase(backupFile: string, targetFile: string): R
   try {
     copyFileSync(backup, temporary);
     chmodSync(temporary, 0o600);
-    const database = verifyDatabaseFile(temporary);
+    const database = verifyDatabaseFile(temporary, backup);
     // A backup made from a WAL database by other means than `backup` keeps WAL mode in its header;
     // rollback-journal mode makes the file whole by itself until the server switches it to WAL on start.
     const copy = new BetterSqlite3(temporary, { fileMustExist: true });
