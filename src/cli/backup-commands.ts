@@ -81,7 +81,8 @@ export function registerBackupCommands(program: Command, readEnv: ReadEnv): void
         const config = sqliteConfig(readEnv(flags), 'backup');
         const result = await backupSqliteDatabase(config.sqliteFile, String(flags.to));
         out(
-          `Backed up ${result.source} to ${result.target}: ${describeDatabase(result.database)}, in ${seconds(result.durationMs)}; ` +
+          `Backed up ${result.source} to ${result.target}: ${describeDatabase(result.database)}, in ${seconds(result.durationMs)} ` +
+            `(copy ${seconds(result.copyMs)}, verify ${seconds(result.verifyMs)}); ` +
             `consistent as of ${result.snapshotAt.toISOString()}; verified (integrity_check ok).`,
         );
         note(
@@ -97,7 +98,7 @@ export function registerBackupCommands(program: Command, readEnv: ReadEnv): void
       runAction({}, async (flags) => {
         const config = sqliteConfig(readEnv(flags), 'restore');
         const result = restoreSqliteDatabase(String(flags.from), config.sqliteFile);
-        out(`Restored ${result.backup} into ${result.target}: ${describeDatabase(result.database)}, in ${seconds(result.durationMs)} (integrity_check ok).`);
+        out(`Restored ${result.backup} into ${result.target}: ${describeDatabase(result.database)}, in ${seconds(result.durationMs)} (verify ${seconds(result.verifyMs)}; integrity_check ok).`);
         note(masterKeyVerdict(config, result.target));
       }),
     );
