@@ -11,7 +11,9 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, closeSync, writeSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { withDatabase } from '../support/global-setup.js';
 import { CLI, startChildServer, type ChildServer } from '../support/child-server.js';
 import { Api, expectOk } from '../support/http.js';
 import { runProcess } from '../support/process.js';
@@ -422,19 +424,87 @@ if (DIALECT === 'sqlite') {
 } else {
   describe('backup and restore on PostgreSQL', () => {
     let database: TestDatabase;
+    let dir: string;
+    const extraDatabases: string[] = [];
+    const servers: ChildServer[] = [];
     beforeAll(async () => {
       database = await freshDatabase();
+      dir = mkdtempSync(join(database.sqliteFile, '..', 'pgdump-'));
     });
-    afterAll(async () => database?.drop());
+    afterAll(async () => {
+      await Promise.all(servers.map((server) => server.kill('SIGKILL')));
+      for (const name of extraDatabases) await adminQuery(`drop database if exists ${name} with (force)`);
+      await database?.drop();
+    });
+
+    async function adminQuery(text: string): Promise<void> {
+      const client = new pg.Client({ connectionString: inject('pgUrl') });
+      await client.connect();
+      try {
+        await client.query(text);
+      } finally {
+        await client.end();
+      }
+    }
+
+    /** A new, empty database, as `createdb` makes it. */
+    async function createDatabase(): Promise<string> {
+      const name = `t_${randomBytes(6).toString('hex')}`;
+      await adminQuery(`create database ${name}`);
+      extraDatabases.push(name);
+      return withDatabase(inject('pgUrl'), name);
+    }
 
     it.each([['backup', '--to'], ['restore', '--from']])('%s answers with one line pointing at pg_dump/pg_restore (exit 1)', async (command, option) => {
-      const result = await cli([command, option, join(database.sqliteFile, '..', 'unused.dump')], { ...database.env, ECGRID_MASTER_KEY: MASTER_KEY });
+      const result = await cli([command, option, join(dir, 'unused.dump')], { ...database.env, ECGRID_MASTER_KEY: MASTER_KEY });
       expect(result.status).toBe(1);
       expect(result.stdout).toBe('');
       expect(result.stderr).toBe(
         `ecgrid-identity: ${command}: this configuration uses PostgreSQL (DATABASE_URL): back it up with \`pg_dump -Fc\` and restore with \`pg_restore\`, ` +
           'keeping the master key (ECGRID_MASTER_KEY) with the dump — see the README, "Backup and restore"\n',
       );
+    });
+
+    it("the README's recipe: pg_dump -Fc of a running server, pg_restore into a new database, a server on it with the same master key finds everything", { timeout: 90_000 }, async () => {
+      const env = { ...database.env, ECGRID_MASTER_KEY: MASTER_KEY, ECGRID_ROOT_API_KEY: ROOT_KEY, ECGRID_DEMO: '1' };
+      const server = await startChildServer(env);
+      servers.push(server);
+      const api = new Api(server.url, ROOT_KEY);
+      const created = expectOk(await api.post<UserIDInfo>('/v2/users', { login: 'dumped', password: 'Dump3d!Pass', email: 'dumped@example.com', networkId: 1, mailboxId: 101 }));
+      const dump = join(dir, 'ecgrid.dump');
+      const dumped = await runProcess('pg_dump', ['-Fc', '--no-owner', '--no-privileges', '-d', database.databaseUrl!, '-f', dump], { timeoutMs: 60_000 });
+      expect(dumped.status, dumped.stderr).toBe(0);
+      expect((await runProcess('pg_restore', ['--list', dump])).status).toBe(0);
+      await server.kill('SIGTERM');
+
+      const restoredUrl = await createDatabase();
+      const restore = ['--no-owner', '--no-privileges', '--exit-on-error', '--single-transaction', '-d', restoredUrl, dump];
+      const restored = await runProcess('pg_restore', restore, { timeoutMs: 60_000 });
+      expect(restored.status, restored.stderr).toBe(0);
+      const onRestored = await startChildServer({ ...env, DATABASE_URL: restoredUrl });
+      servers.push(onRestored);
+      const restoredApi = new Api(onRestored.url, ROOT_KEY);
+      expect(expectOk(await restoredApi.get<UserIDInfo>(`/v2/users/${created.userId}`)).login).toBe('dumped');
+      const me = expectOk(await restoredApi.get<UserIDInfo>('/v2/users/me'));
+      expect(expectOk(await restoredApi.get<string>(`/v2/users/key/${me.userId}`))).toBe(ROOT_KEY);
+      await onRestored.kill('SIGTERM');
+
+      // A truncated dump: pg_restore fails and, in one transaction, leaves the new database empty.
+      const truncated = join(dir, 'truncated.dump');
+      copyFileSync(dump, truncated);
+      truncateSync(truncated, Math.floor(statSync(truncated).size / 2));
+      const emptyUrl = await createDatabase();
+      const failed = await runProcess('pg_restore', [...restore.slice(0, -3), '-d', emptyUrl, truncated], { timeoutMs: 60_000 });
+      expect(failed.status).not.toBe(0);
+      expect(failed.stderr).toMatch(/pg_restore: error/);
+      const client = new pg.Client({ connectionString: emptyUrl });
+      await client.connect();
+      try {
+        const { rows } = await client.query("select count(*)::int as n from information_schema.tables where table_schema = 'public'");
+        expect(rows[0].n).toBe(0);
+      } finally {
+        await client.end();
+      }
     });
   });
 }
