@@ -38,8 +38,10 @@ export function restoreSqliteDatabase(backupFile: string, targetFile: string): R
   const target = resolve(targetFile);
   if (backup === target) throw new BackupFileError(`${backup} is the database itself`);
   const started = performance.now();
-  // Cheap refusals first (missing, not SQLite, truncated), before copying anything.
+  // Cheap refusals first (missing, not SQLite, truncated; a server running on the target), before copying anything.
+  // The in-use check is repeated just before the rename: that one decides.
   checkSqliteHeader(backup);
+  claimStoppedDatabase(target);
   mkdirSync(dirname(target), { recursive: true });
   const temporary = temporaryBeside(target, 'restore');
   try {
