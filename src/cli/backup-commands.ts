@@ -86,7 +86,7 @@ export function registerBackupCommands(program: Command, readEnv: ReadEnv): void
             `consistent as of ${result.snapshotAt.toISOString()}; verified (integrity_check ok).`,
         );
         note(
-          `The backup holds no master key. Keep the master key (${masterKeySource(config)}) with it, stored apart from it: ` +
+          `The backup holds no master key. Back up the master key (${masterKeySource(config)}) too, and store it apart from the backup: ` +
             'without that key the retrievable primary API keys in the backup cannot be decrypted, and a server restored from it will not start unless ECGRID_JWT_SECRET is set.',
         );
       }),

@@ -139,7 +139,7 @@ if (DIALECT === 'sqlite') {
       expect(ackedDuringBackup).toBeGreaterThan(0);
       // Never the master key; always where it is and what it is for.
       expect(backup.stdout + backup.stderr).not.toContain(MASTER_KEY);
-      expect(backup.stderr).toContain('The backup holds no master key. Keep the master key (ECGRID_MASTER_KEY) with it');
+      expect(backup.stderr).toContain('The backup holds no master key. Back up the master key (ECGRID_MASTER_KEY) too, and store it apart from the backup');
       expect(statSync(goodBackup).mode & 0o777).toBe(0o600);
       // One self-contained file: no -wal beside it, no temporary file left.
       expect(readdirSync(dir)).toEqual(['under-load.db']);
