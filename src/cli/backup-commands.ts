@@ -79,7 +79,18 @@ export function registerBackupCommands(program: Command, readEnv: ReadEnv): void
     .action(
       runAction({}, async (flags) => {
         const config = sqliteConfig(readEnv(flags), 'backup');
-        const result = await backupSqliteDatabase(config.sqliteFile, String(flags.to));
+        // Ctrl-C stops the copy at its next step and removes the partial file instead of leaving it behind.
+        const interrupt = new AbortController();
+        const onSignal = () => interrupt.abort();
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+        let result;
+        try {
+          result = await backupSqliteDatabase(config.sqliteFile, String(flags.to), { signal: interrupt.signal });
+        } finally {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+        }
         out(
           `Backed up ${result.source} to ${result.target}: ${describeDatabase(result.database)}, in ${seconds(result.durationMs)} ` +
             `(copy ${seconds(result.copyMs)}, verify ${seconds(result.verifyMs)}); ` +

@@ -231,6 +231,25 @@ if (DIALECT === 'sqlite') {
     });
   });
 
+  describe('an interrupted backup', () => {
+    it('stops at the next step and leaves neither the target nor a partial file', async () => {
+      const out = mkdtempSync(join(dir, 'interrupted-'));
+      const target = join(out, 'never.db');
+      const interrupt = new AbortController();
+      let steps = 0;
+      const backup = backupSqliteDatabase(join(dir, 'snapshot-source.db'), target, {
+        pagesPerStep: 50,
+        signal: interrupt.signal,
+        onProgress: () => {
+          if (++steps === 3) interrupt.abort();
+        },
+      });
+      await expect(backup).rejects.toThrow('backup interrupted: no backup file was written');
+      expect(steps).toBe(3);
+      expect(readdirSync(out)).toEqual([]);
+    });
+  });
+
   describe('restore refuses a database in use', () => {
     it('a running server on the target path: exit 1, "in use", the database unchanged and still served', { timeout: 60_000 }, async () => {
       const runningDb = join(dir, 'running', 'ecgrid.db');

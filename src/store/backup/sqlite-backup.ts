@@ -30,6 +30,8 @@ export interface BackupOptions {
   onProgress?: (done: number, total: number) => void;
   /** Pages per step (default 1024: a few MiB, so progress moves smoothly without costing time). */
   pagesPerStep?: number;
+  /** Aborting stops the copy at the next step (or before the file is put in place) and leaves nothing behind. */
+  signal?: AbortSignal;
 }
 
 export interface BackupResult {
@@ -75,6 +77,7 @@ export async function backupSqliteDatabase(sourceFile: string, targetFile: strin
     const database = verifyDatabaseFile(temporary, `the copy of ${source}`);
     const verified = performance.now();
     fsyncPath(temporary);
+    throwIfAborted(options.signal);
     placeWithoutOverwriting(temporary, target);
     fsyncPath(dirname(target));
     return { source, target, snapshotAt, durationMs: performance.now() - started, copyMs: copied - started, verifyMs: verified - copied, database };
@@ -109,6 +112,7 @@ async function copyAtSnapshot(source: string, destination: string, options: Back
     const { totalPages } = await db.backup(destination, {
       progress: ({ totalPages: total, remainingPages }) => {
         options.onProgress?.(total - remainingPages, total);
+        throwIfAborted(options.signal);
         return pagesPerStep;
       },
     });
@@ -118,6 +122,10 @@ async function copyAtSnapshot(source: string, destination: string, options: Back
   } finally {
     db.close();
   }
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new BackupFileError('backup interrupted: no backup file was written');
 }
 
 /**
