@@ -45,8 +45,9 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 /**
  * Whether the configured master key opens the sealed secrets of a restored
- * database, as one line for the operator (a warning when it does not). Reads the key without creating a
- * key file (the server would make a new, wrong one).
+ * database, as one line for the operator (a warning when it does not). Reads
+ * the key file without creating it: a key made here would be a new one that
+ * opens nothing in the restored database.
  */
 function masterKeyVerdict(config: Config, databaseFile: string): string {
   const source = masterKeySource(config);
