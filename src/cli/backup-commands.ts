@@ -18,6 +18,7 @@ import { JWT_SECRET_SETTING } from '../services/signing-key.js';
 import { backupSqliteDatabase } from '../store/backup/sqlite-backup.js';
 import { readSealedSamples, type VerifiedDatabase } from '../store/backup/sqlite-file.js';
 import { restoreSqliteDatabase } from '../store/backup/sqlite-restore.js';
+import { checksumFileOf } from '../store/backup/checksum-file.js';
 import { addDatabaseOptions, note, operatorCommand, out, runAction, type ReadEnv } from './operator-runtime.js';
 
 export const POSTGRES_BACKUP_HINT =
@@ -95,7 +96,7 @@ export function registerBackupCommands(program: Command, readEnv: ReadEnv): void
         out(
           `Backed up ${result.source} to ${result.target}: ${describeDatabase(result.database)}, in ${seconds(result.durationMs)} ` +
             `(copy ${seconds(result.copyMs)}, verify ${seconds(result.verifyMs)}); ` +
-            `consistent as of ${result.snapshotAt.toISOString()}; verified (integrity_check ok).`,
+            `consistent as of ${result.snapshotAt.toISOString()}; verified (integrity_check ok); SHA-256 in ${result.checksumFile}.`,
         );
         note(
           `The backup holds no master key. Back up the master key (${masterKeySource(config)}) too, and store it apart from the backup: ` +
@@ -110,7 +111,8 @@ export function registerBackupCommands(program: Command, readEnv: ReadEnv): void
       runAction({}, async (flags) => {
         const config = sqliteConfig(readEnv(flags), 'restore');
         const result = restoreSqliteDatabase(String(flags.from), config.sqliteFile);
-        out(`Restored ${result.backup} into ${result.target}: ${describeDatabase(result.database)}, in ${seconds(result.durationMs)} (verify ${seconds(result.verifyMs)}; integrity_check ok).`);
+        const checksum = result.checksumChecked ? `SHA-256 matches ${checksumFileOf(result.backup)}` : `no ${checksumFileOf(result.backup)} beside it: structure checked only`;
+        out(`Restored ${result.backup} into ${result.target}: ${describeDatabase(result.database)}, in ${seconds(result.durationMs)} (verify ${seconds(result.verifyMs)}; integrity_check ok; ${checksum}).`);
         note(masterKeyVerdict(config, result.target));
       }),
     );

@@ -127,7 +127,7 @@ if (DIALECT === 'sqlite') {
       await load;
 
       expect(backup.status, backup.stderr).toBe(0);
-      const summary = /^Backed up .+ to (.+): (\d+) pages \(([\d.]+) MiB\), (\d+) users, schema (\S+), in ([\d.]+) s \(copy ([\d.]+) s, verify ([\d.]+) s\); consistent as of (\S+); verified \(integrity_check ok\)\.\n$/.exec(backup.stdout);
+      const summary = /^Backed up .+ to (.+): (\d+) pages \(([\d.]+) MiB\), (\d+) users, schema (\S+), in ([\d.]+) s \(copy ([\d.]+) s, verify ([\d.]+) s\); consistent as of (\S+); verified \(integrity_check ok\); SHA-256 in (.+)\.\n$/.exec(backup.stdout);
       expect(summary, backup.stdout).not.toBeNull();
       expect(summary![1]).toBe(goodBackup);
       const snapshotAt = Date.parse(summary![9]!);
@@ -141,8 +141,10 @@ if (DIALECT === 'sqlite') {
       expect(backup.stdout + backup.stderr).not.toContain(MASTER_KEY);
       expect(backup.stderr).toContain('The backup holds no master key. Back up the master key (ECGRID_MASTER_KEY) too, and store it apart from the backup');
       expect(statSync(goodBackup).mode & 0o777).toBe(0o600);
-      // One self-contained file: no -wal beside it, no temporary file left.
-      expect(readdirSync(dir)).toEqual(['under-load.db']);
+      // One self-contained file and its checksum: no -wal beside it, no temporary file left.
+      expect(readdirSync(dir).sort()).toEqual(['under-load.db', 'under-load.db.sha256']);
+      expect(summary![10]).toBe(`${goodBackup}.sha256`);
+      expect(readFileSync(`${goodBackup}.sha256`, 'utf8')).toBe(`${sha256(goodBackup)}  under-load.db\n`);
       await server.kill('SIGTERM');
 
       // Restore into a new path, start a server on it.
@@ -150,7 +152,7 @@ if (DIALECT === 'sqlite') {
       const restoredEnv = { ...env, ECGRID_DB: restoredDb };
       const restore = await cli(['restore', '--from', goodBackup], restoredEnv);
       expect(restore.status, restore.stderr).toBe(0);
-      expect(restore.stdout).toMatch(new RegExp(`^Restored ${goodBackup} into ${restoredDb}: \\d+ pages .*\\(verify [\\d.]+ s; integrity_check ok\\)\\.\\n$`));
+      expect(restore.stdout).toMatch(new RegExp(`^Restored ${goodBackup} into ${restoredDb}: \\d+ pages .*\\(verify [\\d.]+ s; integrity_check ok; SHA-256 matches ${goodBackup}\\.sha256\\)\\.\\n$`));
       expect(restore.stderr).toContain("Master key (ECGRID_MASTER_KEY) opens this backup's sealed secrets.");
       expect(restore.stdout + restore.stderr).not.toContain(MASTER_KEY);
       const restored = await serve(restoredEnv);
@@ -306,11 +308,22 @@ if (DIALECT === 'sqlite') {
       targetHash = sha256(targetDb);
     });
 
-    function variant(name: string, make: (file: string) => void): string {
+    /** A copy of the good backup, spoilt by `make`; with its checksum file when `checksum` (copied before the damage). */
+    function variant(name: string, make: (file: string) => void, checksum = false): string {
       const file = join(dir, name);
       copyFileSync(goodBackup, file);
+      if (checksum) copyFileSync(`${goodBackup}.sha256`, `${file}.sha256`);
       make(file);
       return file;
+    }
+
+    /** Changes one letter inside an audit event's JSON: every page and index stays well-formed. */
+    function flipRecordByte(file: string): void {
+      const bytes = readFileSync(file);
+      const at = bytes.indexOf('"firstName"');
+      expect(at).toBeGreaterThan(0);
+      bytes[at + 1] = 'F'.charCodeAt(0);
+      writeFileSync(file, bytes);
     }
 
     function pageOf(file: string, table: string): { page: number; pageSize: number } {
@@ -361,6 +374,16 @@ if (DIALECT === 'sqlite') {
         /was written by a newer ecgrid-identity: migration\(s\) 9999-from-the-future unknown to this build \(its latest is 0004-users-mailbox-status-index\); use that version or newer$/,
       ],
       ['missing', () => join(dir, 'no-such-backup.db'), /no-such-backup\.db: no such file$/],
+      [
+        'one byte of a record changed, with its checksum file beside it',
+        () => variant('flipped.db', flipRecordByte, true),
+        /flipped\.db does not match its checksum file .*flipped\.db\.sha256 \(SHA-256 [0-9a-f]{64}, expected [0-9a-f]{64}\): it changed after the backup was made$/,
+      ],
+      [
+        'a checksum file that is not one',
+        () => variant('bad-sum.db', (f) => writeFileSync(`${f}.sha256`, 'not a checksum\n')),
+        /bad-sum\.db\.sha256 is not a SHA-256 checksum file \(expected "<64 hex digits>  bad-sum\.db"\)$/,
+      ],
     ])('%s', async (_name, make, message) => {
       const file = make();
       const result = await cli(['restore', '--from', file], targetEnv);
@@ -374,6 +397,15 @@ if (DIALECT === 'sqlite') {
       // Never half-restored: the target's bytes as before, no companion or temporary file left beside it.
       expect(sha256(targetDb)).toBe(targetHash);
       expect(readdirSync(join(dir, 'target')).sort()).toEqual(['ecgrid.db']);
+    });
+
+    it('without its checksum file the same changed byte gets through integrity_check: restore says it checked the structure only', async () => {
+      const file = variant('flipped-alone.db', flipRecordByte);
+      const elsewhere = join(dir, 'flipped-target', 'ecgrid.db');
+      const result = await cli(['restore', '--from', file], { ...targetEnv, ECGRID_DB: elsewhere });
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stdout).toContain(`(verify `);
+      expect(result.stdout).toContain(`integrity_check ok; no ${file}.sha256 beside it: structure checked only).`);
     });
 
     it('the good backup still restores over that target (the refusals above were about the files)', async () => {

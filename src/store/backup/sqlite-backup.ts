@@ -18,11 +18,13 @@
  * and sealed keys) beside the target, switched to rollback-journal mode so it
  * is one self-contained file, verified like a restore verifies it
  * (sqlite-file.ts), flushed, and only then linked into place — so the target
- * is complete or absent, and an existing file is never overwritten.
+ * is complete or absent, and an existing file is never overwritten. Its
+ * SHA-256 goes beside it (checksum-file.ts).
  */
 import { existsSync, linkSync, mkdirSync, realpathSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import { sha256OfFile, writeChecksumFile } from './checksum-file.js';
 import { BackupFileError, fsyncPath, removeCompanionFiles, temporaryBeside, verifyDatabaseFile, type VerifiedDatabase } from './sqlite-file.js';
 
 export interface BackupOptions {
@@ -44,6 +46,8 @@ export interface BackupResult {
   copyMs: number;
   verifyMs: number;
   database: VerifiedDatabase;
+  /** `target.sha256`, checked by `restore` (checksum-file.ts). */
+  checksumFile: string;
 }
 
 function sameFile(a: string, b: string): boolean {
@@ -75,12 +79,14 @@ export async function backupSqliteDatabase(sourceFile: string, targetFile: strin
       copy.close();
     }
     const database = verifyDatabaseFile(temporary, `the copy of ${source}`);
+    const sha256 = sha256OfFile(temporary);
     const verified = performance.now();
     fsyncPath(temporary);
     throwIfAborted(options.signal);
     placeWithoutOverwriting(temporary, target);
+    const checksumFile = writeChecksumFile(target, sha256);
     fsyncPath(dirname(target));
-    return { source, target, snapshotAt, durationMs: performance.now() - started, copyMs: copied - started, verifyMs: verified - copied, database };
+    return { source, target, snapshotAt, durationMs: performance.now() - started, copyMs: copied - started, verifyMs: verified - copied, database, checksumFile };
   } catch (error) {
     rmSync(temporary, { force: true });
     removeCompanionFiles(temporary);

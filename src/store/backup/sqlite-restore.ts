@@ -4,7 +4,8 @@
  * 1. the backup is copied to a private temporary file beside the target (so
  *    what is checked is exactly what will be put in place, and the operator's
  *    backup file is only read);
- * 2. the copy is verified in full (sqlite-file.ts: header and size,
+ * 2. the copy is verified in full (its SHA-256 against `backup.sha256` when
+ *    that is there, checksum-file.ts; sqlite-file.ts: header and size,
  *    integrity_check, an ecgrid-identity migration history not newer than this
  *    build) and flushed — a bad file stops here, the target untouched;
  * 3. the target is claimed: refused if any process has it open, else
@@ -23,6 +24,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import {
   BackupFileError, checkSqliteHeader, claimStoppedDatabase, fsyncPath, removeCompanionFiles, temporaryBeside, verifyDatabaseFile, type VerifiedDatabase,
 } from './sqlite-file.js';
+import { checkAgainstChecksumFile } from './checksum-file.js';
 
 export interface RestoreResult {
   backup: string;
@@ -31,6 +33,8 @@ export interface RestoreResult {
   /** Of durationMs: checking the copy (integrity_check reads every page and index). */
   verifyMs: number;
   database: VerifiedDatabase;
+  /** Whether `backup.sha256` was there (and matched: a mismatch is refused). */
+  checksumChecked: boolean;
 }
 
 export function restoreSqliteDatabase(backupFile: string, targetFile: string): RestoreResult {
@@ -48,6 +52,7 @@ export function restoreSqliteDatabase(backupFile: string, targetFile: string): R
     copyFileSync(backup, temporary);
     chmodSync(temporary, 0o600);
     const copied = performance.now();
+    const checksumChecked = checkAgainstChecksumFile(backup, temporary);
     const database = verifyDatabaseFile(temporary, backup);
     const verifyMs = performance.now() - copied;
     // A backup made from a WAL database by other means than `backup` keeps WAL mode in its header;
@@ -63,7 +68,7 @@ export function restoreSqliteDatabase(backupFile: string, targetFile: string): R
     removeCompanionFiles(target);
     renameSync(temporary, target);
     fsyncPath(dirname(target));
-    return { backup, target, durationMs: performance.now() - started, verifyMs, database };
+    return { backup, target, durationMs: performance.now() - started, verifyMs, database, checksumChecked };
   } catch (error) {
     rmSync(temporary, { force: true });
     removeCompanionFiles(temporary);
