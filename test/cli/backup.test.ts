@@ -423,6 +423,12 @@ if (DIALECT === 'sqlite') {
       expect(result.status).toBe(1);
       expect(result.stderr).toBe(`ecgrid-identity: ${existing} already exists: a backup never overwrites a file; choose a new name\n`);
       expect(readFileSync(existing, 'utf8')).toBe('keep me');
+      writeFileSync(join(dir, 'fresh.db.sha256'), 'keep me too');
+      const besideChecksum = await cli(['backup', '--to', join(dir, 'fresh.db')], env);
+      expect(besideChecksum.status).toBe(1);
+      expect(besideChecksum.stderr).toBe(`ecgrid-identity: ${join(dir, 'fresh.db.sha256')} already exists: a backup never overwrites a file; choose a new name\n`);
+      expect(readFileSync(join(dir, 'fresh.db.sha256'), 'utf8')).toBe('keep me too');
+      expect(existsSync(join(dir, 'fresh.db'))).toBe(false);
       const self = await cli(['backup', '--to', database.sqliteFile], env);
       expect(self.status).toBe(1);
       expect(self.stderr).toBe(`ecgrid-identity: ${database.sqliteFile} is the database itself\n`);

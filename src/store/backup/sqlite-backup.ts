@@ -24,7 +24,7 @@
 import { existsSync, linkSync, mkdirSync, realpathSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { sha256OfFile, writeChecksumFile } from './checksum-file.js';
+import { checksumFileOf, sha256OfFile, writeChecksumFile } from './checksum-file.js';
 import { BackupFileError, fsyncPath, removeCompanionFiles, temporaryBeside, verifyDatabaseFile, type VerifiedDatabase } from './sqlite-file.js';
 
 export interface BackupOptions {
@@ -65,6 +65,7 @@ export async function backupSqliteDatabase(sourceFile: string, targetFile: strin
   if (existsSync(target)) {
     throw new BackupFileError(sameFile(source, target) ? `${target} is the database itself` : `${target} already exists: a backup never overwrites a file; choose a new name`);
   }
+  if (existsSync(checksumFileOf(target))) throw new BackupFileError(`${checksumFileOf(target)} already exists: a backup never overwrites a file; choose a new name`);
   mkdirSync(dirname(target), { recursive: true });
   const started = performance.now();
   const temporary = temporaryBeside(target, 'partial');
