@@ -9,6 +9,7 @@ import { startServer } from '../server.js';
 import { addSeedCommand } from './seed-command.js';
 import { registerOperatorCommands } from './operator-commands.js';
 import { registerApiCommands } from './api-commands.js';
+import { registerBackupCommands } from './backup-commands.js';
 
 /** Environment overlaid with the flags given on the command line. */
 export function envWithFlags(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
@@ -63,6 +64,7 @@ export function buildProgram(): Command {
   });
   addSeedCommand(program, (flags) => envWithFlags(flags));
   registerOperatorCommands(program, (flags) => envWithFlags(flags));
+  registerBackupCommands(program, (flags) => envWithFlags(flags));
   registerApiCommands(program);
   return program;
 }

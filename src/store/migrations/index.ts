@@ -24,6 +24,8 @@ const HISTORY: Array<[string, MigrationModule]> = [
 ];
 
 export const LATEST_MIGRATION = HISTORY[HISTORY.length - 1]![0];
+/** Every migration this build knows, in order: a database holding another name was made by a newer build. */
+export const MIGRATION_NAMES: readonly string[] = HISTORY.map(([name]) => name);
 
 class HistoryProvider implements MigrationProvider {
   constructor(private readonly context: MigrationContext) {}
