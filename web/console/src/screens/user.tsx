@@ -3,7 +3,7 @@
  * take on it — exactly those perms.ts derives from the server's permission
  * module. Out of scope and missing look the same: "not found".
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiFailure } from '../api.js';
 import { userActions } from '../perms.js';
 import { useSession, type User } from '../session.js';
@@ -24,12 +24,18 @@ export function UserPage({ userId }: { userId: number }) {
   const [failure, setFailure] = useState<unknown>();
   const [generation, setGeneration] = useState(0);
 
+  // The id on screen now: an answer for an id left meanwhile is dropped.
+  const current = useRef(userId);
+  current.current = userId;
   const reload = async () => {
+    const asked = userId;
     try {
-      setLoaded(await loadUser(userId));
+      const next = await loadUser(asked);
+      if (current.current !== asked) return;
+      setLoaded(next);
       setGeneration((n) => n + 1);
     } catch (error) {
-      setFailure(error);
+      if (current.current === asked) setFailure(error);
     }
   };
   useEffect(() => {
