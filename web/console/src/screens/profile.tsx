@@ -3,7 +3,7 @@
  * filled from). A 412 means someone else changed the user meanwhile: the new
  * values are shown, and the person may re-apply their edit on top of them.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, ApiFailure } from '../api.js';
 import { useAction } from '../forms.js';
 import type { User } from '../session.js';
@@ -19,6 +19,12 @@ export function ProfileForm({ loaded, onSaved }: { loaded: LoadedUser; onSaved: 
   const [values, setValues] = useState<Profile>({ email: user.email, firstName: user.firstName, lastName: user.lastName });
   const [conflict, setConflict] = useState<User | null>(null);
   const action = useAction();
+  // The user was re-read after another change made here (status, role…): the form follows it.
+  useEffect(() => {
+    if (loaded.etag === etag) return;
+    setEtag(loaded.etag);
+    setValues({ email: user.email, firstName: user.firstName, lastName: user.lastName });
+  }, [loaded.etag]);
   const body = { userId: user.userId, ...values };
 
   const save = (ifMatch: string) =>
@@ -45,7 +51,7 @@ export function ProfileForm({ loaded, onSaved }: { loaded: LoadedUser; onSaved: 
   return (
     <Section title="Profile">
       <form onSubmit={(e) => { e.preventDefault(); void save(etag); }}>
-        <Field label="E-mail" name="email" type="email" value={values.email} onValue={set('email')} failure={action.failure} />
+        <Field label="E-mail" name="email" inputMode="email" autocomplete="email" value={values.email} onValue={set('email')} failure={action.failure} />
         <Field label="First name" name="firstName" value={values.firstName} onValue={set('firstName')} failure={action.failure} />
         <Field label="Last name" name="lastName" value={values.lastName} onValue={set('lastName')} failure={action.failure} />
         {conflict && (

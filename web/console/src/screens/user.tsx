@@ -22,7 +22,6 @@ export function UserPage({ userId }: { userId: number }) {
   const { me } = useSession();
   const [loaded, setLoaded] = useState<LoadedUser | null>(null);
   const [failure, setFailure] = useState<unknown>();
-  const [generation, setGeneration] = useState(0);
 
   // The id on screen now: an answer for an id left meanwhile is dropped.
   const current = useRef(userId);
@@ -33,7 +32,6 @@ export function UserPage({ userId }: { userId: number }) {
       const next = await loadUser(asked);
       if (current.current !== asked) return;
       setLoaded(next);
-      setGeneration((n) => n + 1);
     } catch (error) {
       if (current.current === asked) setFailure(error);
     }
@@ -63,7 +61,7 @@ export function UserPage({ userId }: { userId: number }) {
     <>
       <h1>{user.login}{self ? ' (you)' : ''}</h1>
       <UserSummary user={user} />
-      <div class="grid" data-testid="user-actions" key={generation}>
+      <div class="grid" data-testid="user-actions">
         {actions.has('edit-profile') && <ProfileForm loaded={loaded} onSaved={(next) => setLoaded(next)} />}
         {(actions.has('suspend') || actions.has('reactivate')) && <StatusActions user={user} actions={actions} onChanged={reload} />}
         {actions.has('set-role') && <RoleForm user={user} onChanged={reload} />}
@@ -75,7 +73,7 @@ export function UserPage({ userId }: { userId: number }) {
         {actions.has('terminate') && <TerminateForm user={user} onChanged={reload} />}
       </div>
       {(actions.has('list-keys') || actions.has('read-key')) && <KeysPanel user={user} actions={actions} />}
-      {may.readAudit(me) && <UserTimeline userId={user.userId} />}
+      {may.readAudit(me) && <UserTimeline userId={user.userId} key={user.modified} />}
       {actions.size === 0 && <p class="muted" data-testid="read-only">You can see this user but not change it.</p>}
     </>
   );
