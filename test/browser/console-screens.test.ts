@@ -65,6 +65,8 @@ describe('tenancy tree', () => {
     expect(expectOk(await api.get<{ website: string }>('/v2/networks/1001')).website).toBe('https://acme.example.com');
 
     await row.getByRole('button', { name: 'Terminate mailbox CONSOLEMB1' }).click();
+    expect(expectOk(await api.get<{ status: string }>(`/v2/mailboxes/${mailboxId}`)).status).toBe('Active'); // not before the confirmation
+    await row.getByRole('button', { name: 'Yes, terminate CONSOLEMB1 for good' }).click();
     await expect.poll(async () => expectOk(await api.get<{ status: string }>(`/v2/mailboxes/${mailboxId}`)).status).toBe('Terminated');
     await expect.poll(() => row.locator('.status').first().textContent()).toBe('Terminated');
     await close();

@@ -87,6 +87,7 @@ function MailboxRow({ mailbox, onChanged }: { mailbox: MailboxIDInfo; onChanged:
   const { me } = useSession();
   const [counts, setCounts] = useState<Counts>();
   const [editing, setEditing] = useState(false);
+  const [confirming, setConfirming] = useState(false);
   const action = useAction();
   useEffect(() => void countUsers({ networkId: mailbox.networkId, mailboxId: mailbox.mailboxId }).then(setCounts, () => setCounts({})), [mailbox.mailboxId, mailbox.modified]);
   const live = mailbox.status !== 'Terminated';
@@ -97,11 +98,18 @@ function MailboxRow({ mailbox, onChanged }: { mailbox: MailboxIDInfo; onChanged:
       <CountsView counts={counts} label={`mailbox ${mailbox.mailboxId}`} />
       <div class="actions">
         {live && may.updateMailbox(me, mailbox) && <button type="button" class="secondary" aria-expanded={editing} onClick={() => setEditing(!editing)}>Edit mailbox {mailbox.uniqueId}</button>}
-        {live && may.terminateMailbox(me, mailbox) && (
-          <button type="button" class="secondary danger" data-action="terminate-mailbox" disabled={action.busy}
-            onClick={() => void action.run(async () => { await api('DELETE', `/v2/mailboxes/${mailbox.mailboxId}`); onChanged(); return 'Mailbox terminated.'; })}>
-            Terminate mailbox {mailbox.uniqueId}
-          </button>
+        {live && may.terminateMailbox(me, mailbox) && !confirming && (
+          <button type="button" class="secondary danger" onClick={() => setConfirming(true)}>Terminate mailbox {mailbox.uniqueId}</button>
+        )}
+        {live && confirming && (
+          // Terminating cannot be undone: a second, explicit click.
+          <>
+            <button type="button" class="danger" data-action="terminate-mailbox" disabled={action.busy}
+              onClick={() => void action.run(async () => { await api('DELETE', `/v2/mailboxes/${mailbox.mailboxId}`); setConfirming(false); onChanged(); return 'Mailbox terminated.'; })}>
+              Yes, terminate {mailbox.uniqueId} for good
+            </button>
+            <button type="button" class="secondary" onClick={() => setConfirming(false)}>Keep it</button>
+          </>
         )}
       </div>
       <Outcome failure={action.failure} success={action.success} />
