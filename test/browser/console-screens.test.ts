@@ -99,6 +99,12 @@ describe('audit log', () => {
     expect(after.slice(1)).toEqual(before);
     expect(await rows.first().textContent()).toContain('lastName: Jones → Newer');
 
+    // Polling: a change made elsewhere appears by itself.
+    await page.getByLabel('Load newer every 10 s').check();
+    expectOk(await server.api.put('/v2/users', { userId: 1043, lastName: 'Polled' }));
+    await expect.poll(() => rows.first().textContent(), { timeout: 25_000, interval: 500 }).toContain('lastName: Newer → Polled');
+    await page.getByLabel('Load newer every 10 s').uncheck();
+
     await page.getByLabel('Target type').selectOption('user');
     await page.getByLabel('Target id').fill('1043');
     await page.getByRole('button', { name: 'Apply filters' }).click();
@@ -106,7 +112,7 @@ describe('audit log', () => {
     const expected = expectOk(await server.api.post<{ events: Array<{ eventId: number }> }>('/v2/audit/list', { targetType: 'user', targetId: 1043, recordsPerPage: 50 })).events.map((e) => e.eventId);
     await expect.poll(ids).toEqual(expected);
     await close();
-  });
+  }, 60_000);
 });
 
 describe('my account', () => {

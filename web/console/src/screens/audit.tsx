@@ -3,7 +3,7 @@
  * timeline on the user page and the global list with the API's filters, where
  * "Load newer" asks only for events after the newest shown (afterEventId).
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AuditEventInfo, AuditEventList } from '../../../../src/contract/audit.js';
 import { api } from '../api.js';
 import { href, navigate, useRoute } from '../route.js';
@@ -61,6 +61,7 @@ export function UserTimeline({ userId }: { userId: number }) {
 }
 
 const TARGET_TYPES = ['user', 'key', 'network', 'mailbox', 'session'];
+const POLL_MS = 10_000;
 
 export function AuditLog() {
   const { query } = useRoute();
@@ -81,16 +82,26 @@ export function AuditLog() {
     setFailure(undefined);
     api<AuditEventList>('POST', '/v2/audit/list', body).then(({ data }) => setEvents(data.events), (error) => { setFailure(error); setEvents([]); });
   }, [key]);
+  // The newest shown, read by the polling timer as well as the button.
+  const shown = useRef<AuditEventInfo[]>([]);
+  shown.current = events ?? [];
+  const [polling, setPolling] = useState(false);
   const loadNewer = async () => {
-    const newest = events?.[0]?.eventId ?? 0;
+    const newest = shown.current[0]?.eventId ?? 0;
     try {
       const { data } = await api<AuditEventList>('POST', '/v2/audit/list', { ...body, afterEventId: newest, recordsPerPage: 500 });
-      setEvents([...data.events, ...(events ?? [])]);
+      if (data.events.length === 0 && polling) return;
+      setEvents((current) => [...data.events.filter((e) => e.eventId > (current?.[0]?.eventId ?? 0)), ...(current ?? [])]);
       setNote(`${data.events.length} newer event${data.events.length === 1 ? '' : 's'}.`);
     } catch (error) {
       setFailure(error);
     }
   };
+  useEffect(() => {
+    if (!polling) return;
+    const timer = setInterval(() => void loadNewer(), POLL_MS);
+    return () => clearInterval(timer);
+  }, [polling, key]);
   const set = (name: keyof typeof filters) => (value: string) => setDraft({ ...draft, [name]: value });
   return (
     <>
@@ -105,6 +116,7 @@ export function AuditLog() {
       <Outcome failure={failure} fields={['targettype', 'targetid', 'actoruserid']} />
       <div class="actions">
         <button type="button" class="secondary" onClick={() => void loadNewer()}>Load newer</button>
+        <label class="check"><input type="checkbox" checked={polling} onChange={(e) => setPolling(e.currentTarget.checked)} /> Load newer every {POLL_MS / 1000} s</label>
         <span role="status">{note}</span>
       </div>
       {events === null ? <p role="status">Loading…</p> : <EventsTable events={events} caption="Audit events, newest first" />}

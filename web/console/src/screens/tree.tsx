@@ -83,19 +83,29 @@ function CreateMailbox({ networkId, onCreated }: { networkId: number; onCreated:
   );
 }
 
-function MailboxRow({ mailbox, onChanged }: { mailbox: MailboxIDInfo; onChanged: () => void }) {
+/**
+ * Counts cost five requests each (one per status): the first mailboxes of a
+ * network are counted at once, the others on request, to stay well inside the
+ * per-credential rate limit.
+ */
+const AUTO_COUNTED = 20;
+
+function MailboxRow({ mailbox, onChanged, autoCount }: { mailbox: MailboxIDInfo; onChanged: () => void; autoCount: boolean }) {
   const { me } = useSession();
   const [counts, setCounts] = useState<Counts>();
   const [editing, setEditing] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const action = useAction();
-  useEffect(() => void countUsers({ networkId: mailbox.networkId, mailboxId: mailbox.mailboxId }).then(setCounts, () => setCounts({})), [mailbox.mailboxId, mailbox.modified]);
+  const [counting, setCounting] = useState(autoCount);
+  useEffect(() => {
+    if (counting) void countUsers({ networkId: mailbox.networkId, mailboxId: mailbox.mailboxId }).then(setCounts, () => setCounts({}));
+  }, [mailbox.mailboxId, mailbox.modified, counting]);
   const live = mailbox.status !== 'Terminated';
   return (
     <li data-mailbox-id={mailbox.mailboxId}>
       <span class="tenant-name">Mailbox {mailbox.mailboxId} · {mailbox.uniqueId} · {mailbox.companyName}</span>{' '}
       <span class={`status status-${mailbox.status}`}>{mailbox.status}</span>{' '}
-      <CountsView counts={counts} label={`mailbox ${mailbox.mailboxId}`} />
+      {counting ? <CountsView counts={counts} label={`mailbox ${mailbox.mailboxId}`} /> : <button type="button" class="secondary" onClick={() => setCounting(true)}>Count users of {mailbox.uniqueId}</button>}
       <div class="actions">
         {live && may.updateMailbox(me, mailbox) && <button type="button" class="secondary" aria-expanded={editing} onClick={() => setEditing(!editing)}>Edit mailbox {mailbox.uniqueId}</button>}
         {live && may.terminateMailbox(me, mailbox) && !confirming && (
@@ -141,7 +151,7 @@ function NetworkNode({ network, onChanged }: { network: NetworkIDInfo; onChanged
       {editing && <EditTenant kind="network" tenant={network} onSaved={onChanged} />}
       {creating && <CreateMailbox networkId={network.networkId} onCreated={load} />}
       <Outcome failure={failure} />
-      {mailboxes && (mailboxes.length === 0 ? <p class="muted">No mailbox visible.</p> : <ul class="mailboxes">{mailboxes.map((m) => <MailboxRow mailbox={m} onChanged={load} />)}</ul>)}
+      {mailboxes && (mailboxes.length === 0 ? <p class="muted">No mailbox visible.</p> : <ul class="mailboxes">{mailboxes.map((m, index) => <MailboxRow mailbox={m} onChanged={load} autoCount={index < AUTO_COUNTED} />)}</ul>)}
     </li>
   );
 }
