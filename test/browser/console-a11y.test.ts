@@ -54,6 +54,11 @@ describe.each(['light', 'dark'] as const)('%s theme', (scheme) => {
       await drawn(page);
       expect({ name, violations: await axeViolations(page) }).toEqual({ name, violations: [] });
     }
+    // The new-user form, opened.
+    await page.evaluate(`location.hash = '#/users'`);
+    await page.getByRole('button', { name: 'New user' }).click();
+    await page.getByRole('heading', { name: 'New user' }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
     // The other theme through the toggle, on the busiest screen.
     await page.evaluate(`location.hash = '#/users/1042'`);
     await page.getByTestId('keys-table').waitFor();

@@ -163,3 +163,34 @@ describe('show as API call', () => {
     await close();
   });
 });
+
+describe('new user', () => {
+  it('creates a user (server field error first); a MailboxAdmin may give at most its own level, a MailboxUser may not create', async () => {
+    const { page, close } = await openConsole(browser, server.url, { hash: '#/users' });
+    await signInWithKey(page, mailboxAdminKey);
+    await page.getByRole('button', { name: 'New user' }).click();
+    const form = page.locator('section').filter({ has: page.getByRole('heading', { name: 'New user' }) });
+    expect(await form.getByLabel('Auth level').locator('option').allTextContents()).toEqual(['MailboxAdmin', 'MailboxUser', 'TPUser', 'General']);
+    await form.getByLabel('Login').fill('console-new');
+    await form.getByLabel('E-mail').fill('nope');
+    await form.getByRole('button', { name: 'Generate a password' }).click();
+    await expect.poll(() => form.getByLabel('Password').inputValue()).toMatch(/^.{16}$/);
+    await form.getByRole('button', { name: 'Create user' }).click();
+    await expect.poll(() => form.getByLabel('E-mail').getAttribute('aria-invalid')).toBe('true');
+    expect(expectOk(await server.api.post<unknown[]>('/v2/users/by-name', { login: 'console-new' }))).toEqual([]);
+
+    await form.getByLabel('E-mail').fill('console-new@example.com');
+    await form.getByRole('button', { name: 'Create user' }).click();
+    await form.getByRole('status').filter({ hasText: 'Created user' }).waitFor();
+    const [created] = expectOk(await server.api.post<Array<{ userId: number; networkId: number; mailboxId: number; authLevel: string }>>('/v2/users/by-name', { login: 'console-new' }));
+    expect(created).toMatchObject({ networkId: 1, mailboxId: 101, authLevel: 'MailboxUser' });
+    await close();
+
+    const userKey = expectOk(await server.api.post<string>('/v2/users/key-generate/1043'));
+    const asUser = await openConsole(browser, server.url, { hash: '#/users' });
+    await signInWithKey(asUser.page, userKey);
+    await asUser.page.getByTestId('users-table').waitFor();
+    expect(await asUser.page.getByRole('button', { name: 'New user' }).count()).toBe(0);
+    await asUser.close();
+  });
+});

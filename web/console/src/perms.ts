@@ -7,7 +7,7 @@
  */
 import {
   canChangeStatus, canManageUser, canReadApiKey, canSetNetworkMailbox, canSetPassword, canSetRole, canTerminateUser,
-  canGrantLevel, canReadAudit, canUpdateNetwork, canCreateMailbox, canUpdateMailbox, canTerminateMailbox,
+  canGrantLevel, canReadAudit, canCreateUser, canUpdateNetwork, canCreateMailbox, canUpdateMailbox, canTerminateMailbox,
 } from '../../../src/domain/permissions.js';
 import { AUTH_LEVELS, type AuthLevel } from '../../../src/domain/levels.js';
 import type { Placement } from '../../../src/domain/types.js';
@@ -55,6 +55,8 @@ export function grantableLevels(caller: Placement): AuthLevel[] {
 }
 
 export const may = {
+  /** An admin level may create users (at most its own level, in its scope). */
+  createUser: (caller: Placement) => canCreateUser(caller, caller.authLevel).allow,
   readAudit: (caller: Placement) => canReadAudit(caller).allow,
   updateNetwork: (caller: Placement, networkId: number) => canUpdateNetwork(caller, networkId).allow,
   createMailbox: (caller: Placement, networkId: number) => canCreateMailbox(caller, networkId).allow,

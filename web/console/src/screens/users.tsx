@@ -11,6 +11,7 @@ import { api } from '../api.js';
 import { href, navigate, useRoute } from '../route.js';
 import type { User } from '../session.js';
 import { ApiCall, Field, Outcome, Select } from '../ui.js';
+import { CreateUser } from './create-user.js';
 
 const PAGE_SIZES = ['10', '25', '50', '100'];
 
@@ -86,6 +87,7 @@ export function UsersList() {
   return (
     <>
       <h1>Users</h1>
+      <CreateUser />
       <form
         class="filters card"
         aria-label="Filter users"
