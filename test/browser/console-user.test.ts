@@ -131,6 +131,8 @@ describe('status', () => {
     expect((await read(user.userId)).lockedOut).toBe(true);
     const { page, close } = await openUser(user.userId);
     await page.getByTestId('lockout').waitFor();
+    // The end of the lockout, from the audit log: 15 minutes after the fifth failure.
+    await expect.poll(() => page.getByTestId('lockout').textContent()).toMatch(/until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \((15|14) min left\)\. Setting a new password unlocks the account now\./);
     await page.getByRole('button', { name: 'Generate a password' }).click();
     const input = page.getByLabel('New password', { exact: true });
     await expect.poll(() => input.inputValue()).toMatch(/^.{16}$/);

@@ -16,7 +16,6 @@ export function PasswordForm({ user, onChanged }: { user: User; onChanged: () =>
   const body = { userId: user.userId, newPassword: password };
   return (
     <Section title={user.lockedOut ? 'Password and lockout' : 'Password'}>
-      {user.lockedOut && <p class="notice warning" data-testid="lockout">Locked out after repeated failed sign-ins (15 minutes from the last failure). Setting a new password unlocks the account now.</p>}
       <form onSubmit={(e) => { e.preventDefault(); void action.run(async () => { await api('POST', '/v2/users/password', body); await onChanged(); return user.lockedOut ? 'Password set; the account is unlocked.' : 'Password set.'; }); }}>
         <Field label="New password" name="newPassword" type={shown ? 'text' : 'password'} value={password} onValue={setPassword} autocomplete="new-password" failure={action.failure} />
         <div class="actions">

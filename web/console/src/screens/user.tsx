@@ -17,6 +17,7 @@ import { ConfigForm, SmsForm } from './config.js';
 import { KeysPanel } from './keys.js';
 import { UserTimeline } from './audit.js';
 import { may } from '../perms.js';
+import { LockoutNotice } from './lockout.js';
 
 export function UserPage({ userId }: { userId: number }) {
   const { me } = useSession();
@@ -61,6 +62,7 @@ export function UserPage({ userId }: { userId: number }) {
     <>
       <h1>{user.login}{self ? ' (you)' : ''}</h1>
       <UserSummary user={user} />
+      {user.lockedOut && <LockoutNotice user={user} canUnlock={actions.has('set-password')} />}
       <div class="grid" data-testid="user-actions">
         {actions.has('edit-profile') && <ProfileForm loaded={loaded} onSaved={(next) => setLoaded(next)} />}
         {(actions.has('suspend') || actions.has('reactivate')) && <StatusActions user={user} actions={actions} onChanged={reload} />}
