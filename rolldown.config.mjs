@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /**
  * The server as one file (dist/ecgrid-identity.mjs): Node loads one module
  * instead of ~1,500 small ones, which took most of the cold start (measured:
@@ -6,10 +8,38 @@
  * Swagger UI package (it serves its own static files from its directory).
  * `tsc` still emits dist/ module by module: the client export and the tests use those.
  */
-export default {
+const server = {
   input: 'dist/cli/main.js',
   platform: 'node',
-  external: [/^node:/, 'better-sqlite3', '@node-rs/argon2', /^@fastify\/swagger-ui/, 'pg-native'],
+  external: [/^node:/, 'better-sqlite3', '@node-rs/argon2', /^@fastify\/swagger-ui/, /^@fastify\/static/, 'pg-native'],
   output: { file: 'dist/ecgrid-identity.mjs', format: 'esm', codeSplitting: false },
   logLevel: 'warn',
 };
+
+/** Copies the console's static files (page, styles, icon) next to its script. */
+const consoleAssets = {
+  name: 'console-assets',
+  generateBundle() {
+    for (const fileName of ['index.html', 'console.css', 'favicon.svg']) {
+      this.emitFile({ type: 'asset', fileName, source: readFileSync(`web/console/${fileName}`) });
+    }
+  },
+};
+
+/**
+ * The admin console (web/console/, served at /console/): Preact + TypeScript in
+ * one minified browser script. It bundles src/domain/permissions.ts itself, so
+ * the buttons it shows come from the very rules the server applies.
+ */
+const consoleApp = {
+  input: 'web/console/src/main.tsx',
+  platform: 'browser',
+  resolve: { extensionAlias: { '.js': ['.ts', '.tsx', '.js'] } },
+  // JSX (automatic runtime, preact) and the rest of the compiler options come from here.
+  tsconfig: 'web/console/tsconfig.json',
+  plugins: [consoleAssets],
+  output: { dir: 'dist/console', entryFileNames: 'console.js', format: 'esm', minify: true, codeSplitting: false },
+  logLevel: 'warn',
+};
+
+export default [server, consoleApp];

@@ -19,6 +19,7 @@ import { registerOperationRoutes } from '../routes/operations.js';
 import { createMetrics } from './metrics.js';
 import { createRateLimiter } from './rate-limit.js';
 import { declareErrorResponses, registerOpenApi } from './openapi.js';
+import { registerConsole } from './console.js';
 import { registerKeyRoutes } from '../routes/keys.js';
 import { registerNetworkRoutes } from '../routes/networks.js';
 import { registerMailboxRoutes } from '../routes/mailboxes.js';
@@ -148,6 +149,7 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
 
   const limits = await createRateLimiter(app, config.rateLimit ? config.rateLimits : null);
   await registerOpenApi(app);
+  await registerConsole(app);
 
   app.setNotFoundHandler(async (request, reply) => {
     await limits.anonymous(request);

@@ -6,6 +6,7 @@
  * refused request checked to have changed nothing. Then the same cases for a
  * caller of each scope kind with a Bearer token instead of an API key.
  */
+import { isConsoleRoute } from '../../src/http/console.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATION_ROUTES } from '../../src/contract/operation-routes.js';
 import { AUTH_LEVELS } from '../../src/domain/levels.js';
@@ -35,7 +36,7 @@ describe('authorization matrix over HTTP', () => {
     };
     const isPublic = (method: string, path: string) => document.paths[path]?.[method.toLowerCase()]?.security?.length === 0;
     const authenticated = server.app.registeredRoutes
-      .filter((r) => r.method !== 'HEAD' && !r.url.startsWith('/swagger'))
+      .filter((r) => r.method !== 'HEAD' && !r.url.startsWith('/swagger') && !isConsoleRoute(r.url))
       .map((r) => ({ method: r.method, path: toOpenApiPath(r.url) }))
       .filter((r) => !isPublic(r.method, r.path))
       .map((r) => `${r.method} ${r.path}`);

@@ -3,6 +3,7 @@
  * generated from the route schemas, covering exactly the routes the server
  * registers; and the interactive reference, served without any CDN.
  */
+import { isConsoleRoute } from '../../src/http/console.js';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -26,7 +27,7 @@ const documented = () =>
   Object.entries(document.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`));
 const apiRoutes = () =>
   server.app.registeredRoutes
-    .filter((r) => r.method !== 'HEAD' && !r.url.startsWith('/swagger'))
+    .filter((r) => r.method !== 'HEAD' && !r.url.startsWith('/swagger') && !isConsoleRoute(r.url))
     .map((r) => `${r.method} ${toOpenApiPath(r.url)}`);
 
 describe('OpenAPI document', () => {

@@ -1,0 +1,156 @@
+/**
+ * The console's shell (issue 14): served at /console/ with a strict CSP, `GET /`
+ * redirects there, the /v2 answers are unchanged, the built files fit the size
+ * budget; and signing in with a password or a key, refresh before expiry,
+ * logout, and a session that ends under the page — in headless Chromium.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../support/browser.js';
+import { assertConsoleBuilt, openConsole, signInWithKey, signInWithPassword } from '../support/console.js';
+import { expectOk } from '../support/http.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+const DEMO_LOGIN = 'jsmith@example.com';
+const DEMO_PASSWORD = 'Sup3r$ecret!';
+
+let server: TestServer;
+/** Bearer tokens live 4 s here, so the console must refresh within the test. */
+let shortLived: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  assertConsoleBuilt();
+  server = await startTestServer({ ECGRID_DEMO: '1' });
+  shortLived = await startTestServer({ ECGRID_DEMO: '1', ECGRID_TOKEN_TTL: '4s' });
+  browser = await launchBrowser();
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await shortLived?.close();
+});
+
+describe('serving', () => {
+  it('GET / redirects to /console/, which answers the page with a strict CSP', async () => {
+    const root = await fetch(`${server.url}/`, { redirect: 'manual' });
+    expect(root.status).toBe(302);
+    expect(root.headers.get('location')).toBe('/console/');
+
+    const page = await fetch(`${server.url}/console/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    const html = await page.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script
+    expect(html).not.toMatch(/https?:\/\//); // nothing from another origin
+
+    for (const asset of ['console.js', 'console.css', 'favicon.svg']) {
+      const answer = await fetch(`${server.url}/console/${asset}`);
+      expect(answer.status, asset).toBe(200);
+      expect(answer.headers.get('content-security-policy')).toBe(csp);
+    }
+    expect((await fetch(`${server.url}/console/nothing-here.js`)).status).toBe(404);
+  });
+
+  it('leaves the /v2 answers as they were: no CSP header, same envelope', async () => {
+    const reply = await server.api.get('/v2/auth/version');
+    expect(expectOk(reply)).toEqual({ version: '2.6' });
+    expect(reply.headers.get('content-security-policy')).toBeNull();
+  });
+
+  it('fits the budget: console JavaScript ≤ 80 KB and CSS ≤ 20 KB gzipped', () => {
+    const dir = new URL('../../dist/console/', import.meta.url);
+    const gz = (ext: string) => readdirSync(dir).filter((f) => f.endsWith(ext)).reduce((n, f) => n + gzipSync(readFileSync(new URL(f, dir)), { level: 9 }).length, 0);
+    const js = gz('.js');
+    const css = gz('.css');
+    expect(js).toBeGreaterThan(1_000);
+    expect(js).toBeLessThanOrEqual(80 * 1024);
+    expect(css).toBeLessThanOrEqual(20 * 1024);
+  });
+});
+
+describe('signing in', () => {
+  it('signs in with a password, shows who is signed in, and logout revokes the token', async () => {
+    const { page, requests, close } = await openConsole(browser, server.url);
+    const login = page.waitForResponse((r) => r.url().endsWith('/v2/auth/login'));
+    await signInWithPassword(page, DEMO_LOGIN, DEMO_PASSWORD);
+    const token = ((await (await login).json()) as { data: { token: string } }).data.token;
+    await expect.poll(() => page.getByTestId('whoami').textContent()).toBe(`${DEMO_LOGIN} · MailboxAdmin`);
+    expectOk(await server.api.post('/v2/auth/session', undefined, { key: null, token }));
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByTestId('session-notice').filter({ hasText: 'You are signed out.' }).waitFor();
+    expect((await server.api.post('/v2/auth/session', undefined, { key: null, token })).status).toBe(401);
+    // Nothing kept in the browser: no storage, no cookie.
+    expect(await page.evaluate('localStorage.length + sessionStorage.length + document.cookie.length')).toBe(0);
+    expect(requests.filter((url) => !url.startsWith(server.url))).toEqual([]);
+    await close();
+  });
+
+  it('shows the server\'s message for a wrong password, next to nothing else', async () => {
+    const { page, close } = await openConsole(browser, server.url);
+    await signInWithPassword(page, DEMO_LOGIN, 'Wrong-passw0rd!');
+    const expected = (await server.api.post('/v2/auth/login', { login: DEMO_LOGIN, password: 'Wrong-passw0rd!' }, { key: null })).body.message;
+    expect(expected.length).toBeGreaterThan(0);
+    await page.getByRole('alert').filter({ hasText: expected }).waitFor();
+    await expect.poll(() => page.getByTestId('whoami').count()).toBe(0);
+    await close();
+  });
+
+  it('signs in with an API key (the Root key), kept in memory only', async () => {
+    const { page, close } = await openConsole(browser, server.url);
+    await signInWithKey(page, server.rootKey);
+    await expect.poll(() => page.getByTestId('whoami').textContent()).toMatch(/· Root$/);
+    const html = await page.content();
+    expect(html).not.toContain(server.rootKey);
+    expect(await page.evaluate('localStorage.length + sessionStorage.length + document.cookie.length')).toBe(0);
+    await close();
+  });
+
+  it('refuses an unknown key with the server\'s message', async () => {
+    const { page, close } = await openConsole(browser, server.url);
+    await page.getByLabel('API key', { exact: true }).fill('00000000-0000-4000-8000-000000000000');
+    await page.getByRole('button', { name: 'Sign in with key' }).click();
+    const expected = (await server.api.get('/v2/users/me', { key: '00000000-0000-4000-8000-000000000000' })).body.message;
+    await page.getByRole('alert').filter({ hasText: expected }).waitFor();
+    await close();
+  });
+
+  it('refreshes the token before it expires and keeps working past the first token\'s lifetime', async () => {
+    const { page, close } = await openConsole(browser, shortLived.url);
+    const firstLogin = page.waitForResponse((r) => r.url().endsWith('/v2/auth/login'));
+    await signInWithPassword(page, DEMO_LOGIN, DEMO_PASSWORD);
+    const first = ((await (await firstLogin).json()) as { data: { token: string; expiresAt: string } }).data;
+    const refreshed = await page.waitForResponse((r) => r.url().endsWith('/v2/auth/refresh'), { timeout: 10_000 });
+    expect(refreshed.status()).toBe(200);
+    // After the first token's expiry the console still reads data with the refreshed one.
+    await expect.poll(() => Date.now() > Date.parse(first.expiresAt) + 500, { timeout: 10_000, interval: 250 }).toBe(true);
+    expect((await shortLived.api.post('/v2/auth/session', undefined, { key: null, token: first.token })).status).toBe(401);
+    await page.getByRole('link', { name: 'My account' }).click();
+    await page.getByTestId('my-session').waitFor();
+    await expect.poll(() => page.getByTestId('whoami').count()).toBe(1);
+    await close();
+  }, 40_000);
+
+  it('sends a person whose session was ended back to the login form with a message, then to the same page', async () => {
+    const { page, close } = await openConsole(browser, server.url, { hash: '#/account' });
+    await signInWithPassword(page, DEMO_LOGIN, DEMO_PASSWORD);
+    await page.getByTestId('my-session').waitFor();
+    // Someone else (Root) ends every session of this user.
+    expectOk(await server.api.post('/v2/users/reset/4821'));
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByTestId('session-notice').filter({ hasText: 'Your session ended' }).waitFor();
+    expect(page.url()).toContain('#/users');
+    await signInWithPassword(page, DEMO_LOGIN, DEMO_PASSWORD);
+    await page.getByTestId('users-table').waitFor();
+    expect(page.url()).toContain('#/users');
+    await close();
+  });
+});

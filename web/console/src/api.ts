@@ -1,0 +1,150 @@
+/**
+ * The console's only way to the server: fetch on the public /v2 API of the
+ * origin it was served from. The credential (Bearer token or API key) lives in
+ * this module's memory only — never localStorage, sessionStorage or a cookie —
+ * so closing or reloading the tab signs out.
+ *
+ * Why not src/client: the console needs the answer headers (ETag,
+ * X-Total-Count) and per-call headers (If-Match), which that client does not
+ * expose; this is the same envelope handling in ~100 lines.
+ */
+import type { TokenInfo } from '../../../src/contract/auth.js';
+
+export type Credential =
+  | { kind: 'token'; token: string; refreshToken: string; expiresAt: string }
+  | { kind: 'key'; key: string };
+
+/** An answer with success false, or no answer at all (status 0). */
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly errorCode: string,
+    message: string,
+  ) {
+    super(message);
+  }
+  /** The field a 400 names (`"email: must be a valid email address"` → `email`). */
+  get field(): string | null {
+    const match = /^([A-Za-z][A-Za-z0-9.]*): /.exec(this.message);
+    return this.status === 400 && match ? match[1]!.split('.').pop()!.toLowerCase() : null;
+  }
+}
+
+export interface Answer<T> {
+  data: T;
+  message: string;
+  headers: Headers;
+}
+
+let credential: Credential | null = null;
+let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+/** Called when the session ends by itself (expired, revoked): the app shows the login form. */
+let onSessionLost: (message: string) => void = () => {};
+
+export function setSessionLostHandler(handler: (message: string) => void): void {
+  onSessionLost = handler;
+}
+
+export function currentCredential(): Credential | null {
+  return credential;
+}
+
+function authHeaders(): Record<string, string> {
+  if (!credential) return {};
+  return credential.kind === 'key' ? { 'X-API-Key': credential.key } : { Authorization: `Bearer ${credential.token}` };
+}
+
+async function send<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, withAuth = true): Promise<Answer<T>> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers: { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...(withAuth ? authHeaders() : {}), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'omit',
+      cache: 'no-store',
+    });
+  } catch {
+    throw new ApiFailure(0, 'NetworkError', 'The server could not be reached.');
+  }
+  let envelope: { success?: boolean; data?: T; errorCode?: string; message?: string };
+  try {
+    envelope = (await response.json()) as typeof envelope;
+  } catch {
+    throw new ApiFailure(response.status, 'InternalError', `Unexpected answer (HTTP ${response.status}).`);
+  }
+  if (!response.ok || envelope.success !== true) {
+    throw new ApiFailure(response.status, envelope.errorCode ?? 'InternalError', envelope.message || `HTTP ${response.status}`);
+  }
+  return { data: envelope.data as T, message: envelope.message ?? '', headers: response.headers };
+}
+
+/**
+ * An authenticated call. A 401 means the credential no longer works (expired,
+ * revoked, user suspended): the session is dropped and the app sends the person
+ * to the login form with the server's message, keeping the page they were on.
+ */
+export async function api<T>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Answer<T>> {
+  try {
+    return await send<T>(method, path, body, headers);
+  } catch (error) {
+    if (error instanceof ApiFailure && error.status === 401 && credential) {
+      forget();
+      onSessionLost(`Your session ended: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+/** Refreshes this long before expiry (or at half the lifetime, when that is shorter). */
+const REFRESH_MARGIN_MS = 60_000;
+
+function scheduleRefresh(): void {
+  clearTimeout(refreshTimer);
+  if (credential?.kind !== 'token') return;
+  const left = Date.parse(credential.expiresAt) - Date.now();
+  const delay = Math.max(1_000, Math.min(left - REFRESH_MARGIN_MS, left / 2));
+  refreshTimer = setTimeout(() => void refresh(), delay);
+}
+
+function useToken(info: TokenInfo): void {
+  credential = { kind: 'token', token: info.token, refreshToken: info.refreshToken, expiresAt: info.expiresAt };
+  scheduleRefresh();
+}
+
+export async function refresh(): Promise<void> {
+  if (credential?.kind !== 'token') return;
+  try {
+    const { data } = await send<TokenInfo>('POST', '/v2/auth/refresh', { refreshToken: credential.refreshToken }, {}, false);
+    useToken(data);
+  } catch (error) {
+    forget();
+    onSessionLost(`Your session ended: ${error instanceof Error ? error.message : 'it could not be refreshed'}`);
+  }
+}
+
+export async function signInWithPassword(login: string, password: string): Promise<void> {
+  const { data } = await send<TokenInfo>('POST', '/v2/auth/login', { login, password }, {}, false);
+  useToken(data);
+}
+
+/** Checks the key on GET /v2/users/me before keeping it. */
+export async function signInWithKey(key: string): Promise<void> {
+  await send('GET', '/v2/users/me', undefined, { 'X-API-Key': key }, false);
+  credential = { kind: 'key', key };
+  clearTimeout(refreshTimer);
+}
+
+function forget(): void {
+  credential = null;
+  clearTimeout(refreshTimer);
+}
+
+/** Ends the session on the server (a Bearer token is revoked), then forgets the credential. */
+export async function signOut(): Promise<void> {
+  try {
+    if (credential) await send('POST', '/v2/auth/logout');
+  } finally {
+    forget();
+  }
+}
