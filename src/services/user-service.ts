@@ -16,7 +16,7 @@ import { hashPassword } from '../security/passwords.js';
 import type { KeyVault } from '../security/key-vault.js';
 import { StoreConflict } from '../store/errors.js';
 import type { Repositories, Store } from '../store/store.js';
-import type { UserPatch } from '../store/queries/users.js';
+import type { UserPatch, UserSearch } from '../store/queries/users.js';
 import { enforce } from './access.js';
 import { auditEvent, diff, userTarget } from './audit-trail.js';
 import type { RequestContext } from './context.js';
@@ -183,6 +183,22 @@ export class UserService {
         { pageNo: body.pageNo ?? 1, recordsPerPage: body.recordsPerPage ?? 25 },
       ),
     );
+  }
+
+  /**
+   * Users in scope matching a search (MCP list-users), by userId: at most
+   * `limit`, and whether more matched. `lockedOut` keeps only users locked now.
+   * A filter pointing outside the scope finds nobody, as in the list.
+   */
+  async search(
+    context: RequestContext,
+    filter: Omit<UserSearch, 'lockedAfter'> & { lockedOut?: boolean },
+    limit: number,
+  ): Promise<{ users: User[]; truncated: boolean }> {
+    const { lockedOut, ...rest } = filter;
+    const search: UserSearch = lockedOut ? { ...rest, lockedAfter: nowIso() } : rest;
+    const found = await this.store.read((r) => r.users.search(scopeOf(context.principal), search, limit + 1));
+    return { users: found.slice(0, limit), truncated: found.length > limit };
   }
 
   /** POST /v2/users/by-name */
