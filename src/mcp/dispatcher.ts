@@ -61,6 +61,7 @@ class SingleExchange implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   #settle!: (message: unknown) => void;
+  /** The SDK's answer, or `null` when it reported the message as one it will not answer. */
   readonly answer = new Promise<unknown>((resolve) => (this.#settle = resolve));
 
   async start(): Promise<void> {}
@@ -72,6 +73,10 @@ class SingleExchange implements Transport {
   }
   deliver(message: JsonRpcRequest): void {
     this.onmessage!(message as never);
+  }
+  /** The SDK drops some messages with only an error report (an id or method it cannot take): answered as invalid. */
+  refuse(): void {
+    this.#settle(null);
   }
 }
 
@@ -103,10 +108,11 @@ export class McpDispatcher {
     server.setRequestHandler('tools/list', async () => ({ tools: TOOLS.map((tool) => listedTool(tool, exchange.version)) as never }));
     server.setRequestHandler('tools/call', async (request) => this.#call(request.params.name, request.params.arguments, exchange));
     const transport = new SingleExchange();
+    server.onerror = () => transport.refuse();
     await server.connect(transport);
     try {
       transport.deliver(withNullArgumentsDropped(message));
-      const answer = (await transport.answer) as JsonRpcAnswer;
+      const answer = ((await transport.answer) as JsonRpcAnswer | null) ?? { jsonrpc: '2.0', id: message.id, error: { code: ProtocolErrorCode.InvalidRequest, message: 'Invalid request' } };
       if (message.method !== 'tools/call') exchange.log.info({ mcpMethod: message.method.slice(0, LOGGED_NAME_MAX) }, 'mcp request');
       return 'error' in answer ? { jsonrpc: '2.0', id: message.id, error: fixedError(message.method, answer.error) } : answer;
     } finally {

@@ -60,9 +60,10 @@ function readMessage(text: unknown): Record<string, unknown> {
     throw McpRefusal.invalidRequest('not a JSON-RPC 2.0 message');
   }
   const { method, id, result, error } = message as Record<string, unknown>;
-  const validId = id === undefined || typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
+  // MCP ids are strings or integers (JSON-RPC discourages fractions; the SDK refuses them).
+  const validId = id === undefined || typeof id === 'string' || Number.isInteger(id);
   const isCall = typeof method === 'string' && validId;
-  const isClientResponse = method === undefined && (typeof id === 'string' || typeof id === 'number') && (result !== undefined || error !== undefined);
+  const isClientResponse = method === undefined && (typeof id === 'string' || Number.isInteger(id)) && (result !== undefined || error !== undefined);
   if (!isCall && !isClientResponse) throw McpRefusal.invalidRequest('not a JSON-RPC 2.0 message');
   return message as Record<string, unknown>;
 }

@@ -180,6 +180,8 @@ describe('refusals (MCP.md §2.3)', () => {
       ['{"id":1,"method":"ping"}', 'not a JSON-RPC 2.0 message'],
       ['{"jsonrpc":"2.0","id":null,"method":"ping"}', 'not a JSON-RPC 2.0 message'],
       ['{"jsonrpc":"2.0","id":{},"method":"ping"}', 'not a JSON-RPC 2.0 message'],
+      // Found by the fuzzer: the SDK drops a fractional id without an answer (the request hung).
+      ['{"jsonrpc":"2.0","id":1.5,"method":"nope"}', 'not a JSON-RPC 2.0 message'],
       ['{"jsonrpc":"2.0","id":1,"method":7}', 'not a JSON-RPC 2.0 message'],
       ['"ping"', 'not a JSON-RPC 2.0 message'],
       ['{"jsonrpc":"2.0","id":1,"method":"ping","ID":2}', 'a property is given more than once'],
