@@ -9,6 +9,7 @@ import { ApiError } from '../contract/errors.js';
 import { compileNormalizer, type Normalizer } from '../http/wire.js';
 
 const MAX_ID = 2_147_483_647;
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 interface BaseSpec {
   description: string;
@@ -76,6 +77,8 @@ function check(name: string, spec: ParamSpec, value: unknown): string | number |
     }
     case 'string': {
       if (typeof value !== 'string') throw problem('must be a string');
+      // No login, address or name holds one, and PostgreSQL refuses NUL in text: refused before any lookup.
+      if (CONTROL_CHARACTER.test(value)) throw problem('must not contain control characters');
       if (value.length < spec.minLength) throw problem(spec.minLength === 1 ? 'must not be empty' : `must be at least ${spec.minLength} characters`);
       if (value.length > spec.maxLength) throw problem(`must be at most ${spec.maxLength} characters`);
       if (spec.pattern && !spec.pattern.regex.test(value)) throw problem(`must be ${spec.pattern.words}`);

@@ -159,6 +159,10 @@ describe('argument forms and reading (MCP.md §4)', () => {
     await failure(as4821, 'user_list-users', { request: { name: '   ' } }, 'VALIDATION_ERROR', 'name');
     await failure(as4821, 'user_list-users', { request: { name: 'x'.repeat(41) } }, 'VALIDATION_ERROR', 'name');
     await failure(as4821, 'user_list-users', { request: { lockedOut: true } }, 'VALIDATION_ERROR', 'networkId');
+    // Control characters (NUL: PostgreSQL refuses it in text) are refused before any lookup.
+    await failure(as4821, 'user_list-users', { request: { name: 'a\u0000b' } }, 'VALIDATION_ERROR', 'name');
+    await failure(as4821, 'mailbox_get-mailbox-by-name', { request: { networkId: 1, name: 'MB\u0000' } }, 'VALIDATION_ERROR', 'name');
+    await failure(as4821, 'system_hello-world', { request: { name: 'x\u0007' } }, 'VALIDATION_ERROR', 'name');
   });
 
   it('never repeats a string the caller sent in an error', async () => {
