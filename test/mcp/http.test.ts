@@ -270,14 +270,15 @@ describe('authentication (MCP.md §3.1)', () => {
 describe('an expired token', () => {
   let shortLived: TestServer;
   beforeAll(async () => {
-    shortLived = await startTestServer({ ECGRID_DEMO: '1', ECGRID_TOKEN_TTL: '1s' });
+    // Long enough for the first call to land before expiry on a loaded machine.
+    shortLived = await startTestServer({ ECGRID_DEMO: '1', ECGRID_TOKEN_TTL: '4s' });
   });
   afterAll(() => shortLived?.close());
 
-  it('is refused with 401 and the session text', async () => {
+  it('is refused with 401 and the session text', { timeout: 30_000 }, async () => {
     const { token } = await login(shortLived.url, 'jsmith@example.com', DEMO_LOGIN_PASSWORD);
     expect((await mcpPost(shortLived.url, listTools, { authorization: `Bearer ${token}` })).status).toBe(200);
-    await sleep(2100);
+    await sleep(5100);
     expectRefusal(await mcpPost(shortLived.url, listTools, { authorization: `Bearer ${token}` }), 401, -32000, 'UNAUTHORIZED', 'Session is missing, expired or revoked.');
   });
 });
