@@ -7,6 +7,7 @@
 import { ApiError } from '../contract/errors.js';
 import { LOGIN_PATTERN } from '../contract/users.js';
 import { API_VERSION } from '../contract/version.js';
+import { scopeKindOf } from '../domain/levels.js';
 import type { User } from '../domain/types.js';
 import type { RequestContext } from '../services/context.js';
 import type { Services } from '../services/index.js';
@@ -197,7 +198,9 @@ export const TOOLS: readonly Tool[] = [
     { networkId: idParam('The network; absent: your own', false) },
     MAILBOX_LIST_SCHEMA,
     async ({ caller, services }, args) => {
-      const networkId = (args.networkId as number | undefined) ?? (caller.principal.networkId || undefined);
+      // Absent: the caller's own network — except for system levels, which see every network (MCP.md §5.12).
+      const own = scopeKindOf(caller.principal.authLevel) === 'system' ? undefined : caller.principal.networkId;
+      const networkId = (args.networkId as number | undefined) ?? own;
       const { mailboxes, truncated } = await services.mailboxes.search(caller, { networkId }, LIST_CAP);
       return listResult('mailboxes', mailboxes.map(presentMailboxRow), truncated);
     },

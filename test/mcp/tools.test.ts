@@ -121,6 +121,8 @@ describe('the documented examples (MCP.md §5.4–5.12)', () => {
     expect(await value(as12345, 'mailbox_get-mailbox-by-name', { request: { networkId: 1001, name: '%' } })).toEqual({ count: 0, mailboxes: [] });
     expect(ids(await value(as4821, 'mailbox_list-mailboxes', { request: {} }))).toEqual([101]);
     expect(ids(await value(asRoot, 'mailbox_list-mailboxes', { request: {} }))).toEqual(expect.arrayContaining([101, 205, 5001, 5002]));
+    const techOps = await createUser(server, { authLevel: 'TechOps', networkId: (await createNetwork(server)).networkId, mailboxId: 0 });
+    expect(ids(await value({ 'x-connectivity-api-key': techOps.key }, 'mailbox_list-mailboxes', { request: {} }))).toEqual(expect.arrayContaining([101, 205, 5001, 5002]));
   });
 });
 
