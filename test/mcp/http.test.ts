@@ -112,7 +112,7 @@ describe('initialize and framing', () => {
   });
 
   it('answers -32601 to other methods, in the framing of the request', async () => {
-    for (const method of ['resources/list', 'prompts/list', 'logging/setLevel', 'nope']) {
+    for (const method of ['resources/list', 'prompts/list', 'logging/setLevel', 'completion/complete', 'server/discover', 'tasks/list', 'nope']) {
       const reply = await mcpPost(server.url, { jsonrpc: '2.0', id: 9, method }, auth);
       expect(reply.status).toBe(200);
       expect(reply.message).toEqual({ jsonrpc: '2.0', id: 9, error: { code: -32601, message: 'Method not found' } });
