@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
  * once per dialect. `npm test` (scripts/test.mjs) provides TEST_PG_URL from a
  * throwaway cluster; without it the postgres project is not defined at all.
  */
-const storeTests = ['test/store/**/*.test.ts', 'test/routes/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/migrations/**/*.test.ts', 'test/services/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/client/**/*.test.ts', 'test/authz/**/*.test.ts', 'test/fuzz/**/*.test.ts'];
+const storeTests = ['test/store/**/*.test.ts', 'test/routes/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/migrations/**/*.test.ts', 'test/services/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/client/**/*.test.ts', 'test/authz/**/*.test.ts', 'test/fuzz/**/*.test.ts', 'test/mcp/**/*.test.ts'];
 
 const dialects = process.env.TEST_PG_URL ? ['sqlite', 'postgres'] : ['sqlite'];
 

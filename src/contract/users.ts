@@ -69,6 +69,13 @@ export const ListUsersBody = Type.Object({
   mailboxId: Type.Optional(IdOrZero('0 or absent = any in scope')),
   authLevel: Type.Optional(AuthLevelInput),
   status: Type.Optional(Status),
+  name: Type.Optional(
+    Type.String({
+      minLength: 1, maxLength: 40, pattern: '^[^\\u0000-\\u001f\\u007f]*$',
+      description: 'a part of the login or e-mail address, without control characters (Extension; any case, matched literally)',
+    }),
+  ),
+  lockedOut: Type.Optional(Type.Boolean({ description: 'Extension: true = only users locked out now; false = no filter' })),
   pageNo: Type.Optional(PageNo),
   recordsPerPage: Type.Optional(RecordsPerPage),
 });

@@ -24,11 +24,14 @@ import { registerKeyRoutes } from '../routes/keys.js';
 import { registerNetworkRoutes } from '../routes/networks.js';
 import { registerMailboxRoutes } from '../routes/mailboxes.js';
 import { registerAuditRoutes } from '../routes/audit.js';
+import { MCP_PATH, refuseMcpMethod, registerMcpRoute } from '../routes/mcp.js';
+import { registerMcpDiscoveryRoutes } from '../routes/mcp-discovery.js';
 import { errorEnvelope, sendError } from './errors.js';
 import { answerClientError, answerHeaders, ignoreUnknownExpectations } from './protocol-answers.js';
 import { compileNormalizer, parseJsonBody } from './wire.js';
 import { AllowedMethods } from './method-not-allowed.js';
 import type { App } from './route-host.js';
+import { authenticateRequest, restCredentials } from './authenticate.js';
 
 export interface BuildOptions {
   /** Pre-built services (tests share one set between app and fixtures). */
@@ -38,12 +41,6 @@ export interface BuildOptions {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
-
-function bearerToken(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  const match = /^Bearer\s+(.+)$/i.exec(header.trim());
-  return match ? match[1]!.trim() : '';
-}
 
 /** Adds the wire-reading step (wire.ts) in front of validation of every route with a body or params. */
 function addWireNormalization(route: RouteOptions): void {
@@ -93,7 +90,7 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
       level: config.logLevel,
       // rawPacket: Node's HTTP parser errors carry the raw request bytes (headers with the API key, the
       // body with a password), which Fastify logs at trace level for a malformed request.
-      redact: { paths: ['req.headers["x-api-key"]', 'req.headers.authorization', 'req.body', 'err.rawPacket'], censor: '[redacted]' },
+      redact: { paths: ['req.headers["x-api-key"]', 'req.headers["x-connectivity-api-key"]', 'req.headers.authorization', 'req.body', 'err.rawPacket'], censor: '[redacted]' },
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit: config.bodyLimit,
@@ -152,6 +149,7 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
   await registerConsole(app);
 
   app.setNotFoundHandler(async (request, reply) => {
+    if (request.url.split('?')[0] === MCP_PATH) return refuseMcpMethod(request, reply, limits);
     await limits.anonymous(request);
     const methods = allowed.forPath(request.url);
     if (methods) {
@@ -165,6 +163,11 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
 
   registerOperationRoutes({ app, services, limits }, metrics);
 
+  // MCP (MCP.md): POST /mcp authenticates itself (three credential headers, its own refusal shape);
+  // the discovery documents are anonymous.
+  await registerMcpRoute({ app, services, limits }, config.tokenTtlSeconds, metrics);
+  await registerMcpDiscoveryRoutes({ app, services, limits }, config);
+
   // Public API routes: no credential, limited per client address.
   await app.register(async (scope) => {
     scope.addHook('onRoute', (route) => declareErrorResponses(route, false));
@@ -175,20 +178,7 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
   await app.register(async (scope) => {
     scope.addHook('onRoute', (route) => declareErrorResponses(route, true));
     scope.addHook('onRequest', async (request) => {
-      const apiKey = request.headers['x-api-key'];
-      let principal;
-      try {
-        principal = await services.auth.authenticate({
-          apiKey: Array.isArray(apiKey) ? apiKey.join(',') : apiKey,
-          bearer: bearerToken(request.headers.authorization),
-        });
-      } catch (error) {
-        // Failed authentications count against the client address (no free guessing).
-        await limits.anonymous(request);
-        throw error;
-      }
-      await limits.credential(request, principal);
-      request.caller = { principal, requestId: request.id, clientIp: request.ip };
+      request.caller = await authenticateRequest(request, restCredentials(request), services, limits);
     });
     const host = { app: scope, services, limits };
     registerUserRoutes(host);

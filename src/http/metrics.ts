@@ -9,6 +9,8 @@ import type { Store } from '../store/store.js';
 export interface Metrics {
   registry: Registry;
   observe(route: string, method: string, status: number, seconds: number): void;
+  /** One MCP tool call: `tool` a registry name or `unknown`, `outcome` ok or the error code. */
+  toolCall(tool: string, outcome: string): void;
 }
 
 export function createMetrics(store: Store): Metrics {
@@ -33,12 +35,21 @@ export function createMetrics(store: Store): Metrics {
     },
   });
   void storeGauge;
+  const toolCalls = new Counter({
+    name: 'ecgrid_mcp_tool_calls_total',
+    help: 'MCP tools/call requests by tool and outcome (ok or the error code)',
+    labelNames: ['tool', 'outcome'],
+    registers: [registry],
+  });
   return {
     registry,
     observe(route, method, status, seconds) {
       const labels = { route, method, status: String(status) };
       requests.inc(labels);
       duration.observe(labels, seconds);
+    },
+    toolCall(tool, outcome) {
+      toolCalls.inc({ tool, outcome });
     },
   };
 }

@@ -70,6 +70,7 @@ export async function registerOpenApi(app: App): Promise<void> {
       components: {
         securitySchemes: {
           ApiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+          ConnectivityApiKey: { type: 'apiKey', in: 'header', name: 'X-Connectivity-API-Key' },
           Bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
         },
       },

@@ -76,6 +76,22 @@ export class MailboxService {
     return { items: mailboxes, totalRecords: total, pageNo, recordsPerPage };
   }
 
+  /**
+   * Mailboxes in scope (all statuses), by id: at most `limit`, and whether more
+   * matched (MCP list-mailboxes, get-mailbox-by-name). `networkId` absent: every
+   * network in scope; `uniqueIdContains`: a case-insensitive literal part of the uniqueId.
+   */
+  async search(
+    context: RequestContext,
+    filter: { networkId?: number; uniqueIdContains?: string },
+    limit: number,
+  ): Promise<{ mailboxes: Mailbox[]; truncated: boolean }> {
+    const { mailboxes, total } = await this.store.read((r) =>
+      r.mailboxes.list(scopeOf(context.principal), filter, { pageNo: 1, recordsPerPage: limit }),
+    );
+    return { mailboxes, truncated: total > mailboxes.length };
+  }
+
   /** POST /v2/mailboxes/update: the fields given (absent = unchanged, "" clears); the row as stored. */
   async update(context: RequestContext, body: UpdateMailboxBody): Promise<Mailbox> {
     return this.store.transaction(async (tx) => {

@@ -198,6 +198,14 @@ export class SessionService {
   }
 
   /**
+   * Open sessions of each of these users, counted as `describe` counts them
+   * (user id → count). Callers pass only users they were allowed to read.
+   */
+  async openSessionCounts(userIds: readonly number[]): Promise<Map<number, number>> {
+    return this.store.read((r) => r.sessions.countOpenOfUsers(userIds, nowIso()));
+  }
+
+  /**
    * PUT /v2/auth/password (PERMISSIONS.md: own password — any active user).
    * A wrong current password counts as a failed login, and while the account
    * is locked no current password is accepted: a stolen token is no oracle

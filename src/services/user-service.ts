@@ -16,7 +16,7 @@ import { hashPassword } from '../security/passwords.js';
 import type { KeyVault } from '../security/key-vault.js';
 import { StoreConflict } from '../store/errors.js';
 import type { Repositories, Store } from '../store/store.js';
-import type { UserPatch } from '../store/queries/users.js';
+import type { UserPatch, UserSearch } from '../store/queries/users.js';
 import { enforce } from './access.js';
 import { auditEvent, diff, userTarget } from './audit-trail.js';
 import type { RequestContext } from './context.js';
@@ -173,20 +173,48 @@ export class UserService {
     }
   }
 
-  /** POST /v2/users/list: one page in scope, and the total. */
+  /**
+   * POST /v2/users/list: one page in scope, and the total. The Extension
+   * filters `name` and `lockedOut: true` take the search query (counted row by
+   * row); the plain list keeps its index-served pages and user_counts totals.
+   */
   async list(context: RequestContext, body: ListUsersBody): Promise<{ users: User[]; total: number }> {
-    return this.store.read((r) =>
-      r.users.list(
-        scopeOf(context.principal),
-        {
-          networkId: body.networkId || undefined,
-          mailboxId: body.mailboxId || undefined,
-          authLevel: body.authLevel === 'NoChange' ? undefined : body.authLevel,
-          status: body.status,
-        },
-        { pageNo: body.pageNo ?? 1, recordsPerPage: body.recordsPerPage ?? 25 },
-      ),
-    );
+    const scope = scopeOf(context.principal);
+    const filter = {
+      networkId: body.networkId || undefined,
+      mailboxId: body.mailboxId || undefined,
+      authLevel: body.authLevel === 'NoChange' ? undefined : body.authLevel,
+      status: body.status,
+    };
+    const pageNo = body.pageNo ?? 1;
+    const recordsPerPage = body.recordsPerPage ?? 25;
+    if (body.name !== undefined || body.lockedOut === true) {
+      const search: UserSearch = { ...filter, nameContains: body.name, ...(body.lockedOut ? { lockedAfter: nowIso() } : {}) };
+      return this.store.read(async (r) => {
+        const [users, total] = await Promise.all([
+          r.users.search(scope, search, { limit: recordsPerPage, offset: (pageNo - 1) * recordsPerPage }),
+          r.users.countSearch(scope, search),
+        ]);
+        return { users, total };
+      });
+    }
+    return this.store.read((r) => r.users.list(scope, filter, { pageNo, recordsPerPage }));
+  }
+
+  /**
+   * Users in scope matching a search (MCP list-users), by userId: at most
+   * `limit`, and whether more matched. `lockedOut` keeps only users locked now.
+   * A filter pointing outside the scope finds nobody, as in the list.
+   */
+  async search(
+    context: RequestContext,
+    filter: Omit<UserSearch, 'lockedAfter'> & { lockedOut?: boolean },
+    limit: number,
+  ): Promise<{ users: User[]; truncated: boolean }> {
+    const { lockedOut, ...rest } = filter;
+    const search: UserSearch = lockedOut ? { ...rest, lockedAfter: nowIso() } : rest;
+    const found = await this.store.read((r) => r.users.search(scopeOf(context.principal), search, { limit: limit + 1 }));
+    return { users: found.slice(0, limit), truncated: found.length > limit };
   }
 
   /** POST /v2/users/by-name */

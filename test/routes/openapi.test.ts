@@ -53,8 +53,10 @@ describe('OpenAPI document', () => {
     );
   });
 
-  it('declares both security schemes; public operations opt out', () => {
-    expect(Object.keys(document.components.securitySchemes).sort()).toEqual(['ApiKey', 'Bearer']);
+  it('declares the security schemes (the MCP header too); public operations opt out', () => {
+    expect(Object.keys(document.components.securitySchemes).sort()).toEqual(['ApiKey', 'Bearer', 'ConnectivityApiKey']);
+    expect(document.paths['/mcp']!.post!.security).toEqual([{ ConnectivityApiKey: [] }, { ApiKey: [] }, { Bearer: [] }]);
+    for (const path of ['/.well-known/mcp', '/.well-known/mcp/server-card.json', '/tools.json', '/llms.txt']) expect(document.paths[path]!.get!.security, path).toEqual([]);
     expect(document.paths['/v2/auth/version']!.get!.security).toEqual([]);
     expect(document.paths['/v2/users']!.put!.security).toBeUndefined();
   });

@@ -56,9 +56,10 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** A request as sent: its API key, Bearer token and JSON body fields. */
+/** A request as sent: its API key (REST or MCP header), Bearer token and JSON body fields. */
 export function recordRequestSecrets(path: string, headers: Headers, body: unknown): void {
   recordSecret(`X-API-Key ${path}`, headers.get('x-api-key') ?? undefined);
+  recordSecret(`X-Connectivity-API-Key ${path}`, headers.get('x-connectivity-api-key') ?? undefined);
   const bearer = /^Bearer\s+(.+)$/i.exec(headers.get('authorization') ?? '');
   if (bearer) recordSecret(`Bearer ${path}`, bearer[1]!.trim());
   if (typeof body === 'string') recordSecretFields(`request ${path}`, parseJson(body));

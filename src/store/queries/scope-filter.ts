@@ -120,3 +120,11 @@ export function filterExcludesPlacement(scope: Scope, filter: { networkId?: numb
       return true;
   }
 }
+
+/**
+ * A LIKE pattern matching `text` literally anywhere in a value (the value and
+ * `text` compared in lower case by the caller); a backslash escapes the wildcards.
+ */
+export function containsPattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}

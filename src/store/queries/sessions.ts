@@ -131,6 +131,22 @@ export class SessionQueries {
     return this.dialect.readCount(row.n);
   }
 
+  /** countOpen for several users at once: user id → open sessions (0 for users without any). */
+  async countOpenOfUsers(userIds: readonly number[], now: string): Promise<Map<number, number>> {
+    const counts = new Map<number, number>(userIds.map((id) => [id, 0]));
+    if (userIds.length === 0) return counts;
+    const rows = await this.db
+      .selectFrom('sessions')
+      .select((eb) => ['user_id', eb.fn.countAll<number>().as('n')])
+      .where('user_id', 'in', [...new Set(userIds)])
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', now)
+      .groupBy('user_id')
+      .execute();
+    for (const row of rows) counts.set(row.user_id, this.dialect.readCount(row.n));
+    return counts;
+  }
+
   /** Deletes the user's sessions whose end has passed (they can never be used again); returns how many. */
   async deleteEndedOfUser(userId: number, now: string): Promise<number> {
     const result = await this.db

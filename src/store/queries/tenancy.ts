@@ -1,13 +1,13 @@
 /**
  * Networks and mailboxes: the same columns, the same mapping, two tables.
  */
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type { Scope } from '../../domain/scopes.js';
 import type { Status } from '../../domain/statuses.js';
 import type { Mailbox, Network } from '../../domain/types.js';
 import type { Database, TenantRow } from '../schema.js';
 import type { Dialect } from '../dialects/dialect.js';
-import { mailboxesInScope, networksInScope } from './scope-filter.js';
+import { containsPattern, mailboxesInScope, networksInScope } from './scope-filter.js';
 
 const TENANT_COLUMNS = [
   'unique_id', 'company_name', 'status', 'address1', 'address2', 'city', 'state', 'zip', 'phone', 'website', 'created', 'modified',
@@ -192,15 +192,18 @@ export class MailboxQueries extends TenantQueries {
     return row ? this.#toMailbox(row) : null;
   }
 
-  /** Mailboxes in scope, by id, with the total count. */
+  /** Mailboxes in scope, by id, with the total count. `uniqueIdContains`: a case-insensitive literal part of the uniqueId. */
   async list(
     scope: Scope,
-    filter: { networkId?: number; status?: Status },
+    filter: { networkId?: number; status?: Status; uniqueIdContains?: string },
     page: { pageNo: number; recordsPerPage: number },
   ): Promise<{ mailboxes: Mailbox[]; total: number }> {
     let query = this.db.selectFrom('mailboxes').where(mailboxesInScope(scope));
     if (filter.networkId) query = query.where('network_id', '=', filter.networkId);
     if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.uniqueIdContains !== undefined) {
+      query = query.where(sql<SqlBool>`unique_key like ${containsPattern(filter.uniqueIdContains)} escape '\\'`);
+    }
     const rows = await query
       .select([...TENANT_COLUMNS, 'network_id', 'mailbox_id'])
       .orderBy('mailbox_id')

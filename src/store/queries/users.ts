@@ -2,7 +2,7 @@
  * Users. Plain reads never select the password hash; `findCredentials` is the
  * only method that does, for the auth service.
  */
-import type { Expression, Kysely, Selectable, SelectQueryBuilder, SqlBool } from 'kysely';
+import { sql, type Expression, type Kysely, type Selectable, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { AuthLevel } from '../../domain/levels.js';
 import type { Status } from '../../domain/statuses.js';
 import type { CellCarrier } from '../../domain/cell-carriers.js';
@@ -10,7 +10,7 @@ import type { Scope } from '../../domain/scopes.js';
 import type { User } from '../../domain/types.js';
 import type { Database, UsersTable } from '../schema.js';
 import type { Dialect } from '../dialects/dialect.js';
-import { callerOutsidePlacement, filterExcludesPlacement, placementOf, usersInScope } from './scope-filter.js';
+import { callerOutsidePlacement, containsPattern, filterExcludesPlacement, placementOf, usersInScope } from './scope-filter.js';
 import { prepare, PreparedByShape } from '../prepared.js';
 
 const USER_COLUMNS = [
@@ -54,6 +54,22 @@ export interface UserFilter {
   mailboxId?: number;
   authLevel?: AuthLevel;
   status?: Status;
+}
+
+/**
+ * Filters of `search` (MCP list-users; the name and lockout extensions of the
+ * REST list): beyond the list's, a mailbox of 0 means network-level users only.
+ */
+export interface UserSearch {
+  networkId?: number;
+  /** 0: users placed at network level (mailbox 0); ≥ 1: that mailbox; absent: any. */
+  mailboxId?: number;
+  authLevel?: AuthLevel;
+  status?: Status;
+  /** Case-insensitive literal substring of the login or the e-mail address. */
+  nameContains?: string;
+  /** Only users whose lockout lasts beyond this instant (ISO). */
+  lockedAfter?: string;
 }
 
 const PATCH_COLUMNS: Record<keyof UserPatch, keyof UsersTable> = {
@@ -300,6 +316,33 @@ export class UserQueries {
       rows = [...around.slice(0, before - offset), caller, ...around.slice(before - offset)];
     }
     return { users: rows.map(this.#toUser), total };
+  }
+
+  /** Users in scope matching the search: usersInScope, the one scope rule the other reads use, and the filters. */
+  #searched(scope: Scope, filter: UserSearch) {
+    let query = this.db.selectFrom('users').where(usersInScope(scope));
+    if (filter.networkId !== undefined) query = query.where('network_id', '=', filter.networkId);
+    if (filter.mailboxId !== undefined) query = query.where('mailbox_id', '=', filter.mailboxId);
+    if (filter.authLevel !== undefined) query = query.where('auth_level', '=', filter.authLevel);
+    if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+    if (filter.nameContains !== undefined) {
+      const pattern = containsPattern(filter.nameContains);
+      query = query.where(sql<SqlBool>`(login_key like ${pattern} escape '\\' or email_key like ${pattern} escape '\\')`);
+    }
+    if (filter.lockedAfter !== undefined) query = query.where('locked_until', '>', filter.lockedAfter);
+    return query;
+  }
+
+  /** Up to `limit` users in scope matching the search from `offset` on, by userId; [] when none. */
+  async search(scope: Scope, filter: UserSearch, page: { limit: number; offset?: number }): Promise<User[]> {
+    const rows = await this.#searched(scope, filter).select(USER_COLUMNS).orderBy('user_id').limit(page.limit).offset(page.offset ?? 0).execute();
+    return rows.map(this.#toUser);
+  }
+
+  /** How many users in scope match the search (counted row by row: user_counts cannot count by name or lockout). */
+  async countSearch(scope: Scope, filter: UserSearch): Promise<number> {
+    const row = await this.#searched(scope, filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return this.dialect.readCount(row.n);
   }
 
   /** How many users in scope match the filter (as list's total): a sum over a few user_counts rows, plus the caller when outside its placement. */
