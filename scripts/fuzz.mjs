@@ -100,10 +100,13 @@ const tty = process.stdout.isTTY;
 const say = (line) => process.stdout.write(`${tty ? '\r\x1b[K' : ''}${line}\n`);
 
 let cluster = null;
+/** The vitest run of the current round, ended with this process. */
+let vitest = null;
 const stopCluster = () => cluster?.stop();
 process.on('exit', stopCluster);
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
+    vitest?.kill('SIGTERM');
     stopCluster();
     process.exit(130);
   });
@@ -134,16 +137,17 @@ function runRound(store, round, index, progress) {
     ...(store === 'postgres' ? { TEST_PG_URL: cluster.url } : {}),
   };
   delete env.ECGRID_TEST_RUN_DIR; // not a recorded run: no secrets check at the end
-  const child = spawn(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', 'test/fuzz/endpoints.test.ts', '--project', store, '--reporter', 'dot'], {
+  const child = (vitest = spawn(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', 'test/fuzz/endpoints.test.ts', '--project', store, '--reporter', 'dot'], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  }));
   const output = [];
   child.stdout.on('data', (chunk) => output.push(chunk));
   child.stderr.on('data', (chunk) => output.push(chunk));
   const timer = setInterval(() => progress(readReport(report)), 2000);
   return new Promise((resolve) => {
     child.on('exit', (code, signal) => {
+      vitest = null;
       clearInterval(timer);
       resolve({ status: code ?? (signal ? 1 : 0), output: Buffer.concat(output).toString('utf8'), lines: readReport(report) });
     });
@@ -181,12 +185,12 @@ async function fuzzStore(store) {
       say(`fuzz [${store}]: FAILED in round ${index + 1} of ${rounds.length} (round seed ${round.seed}, ${round.cases} cases per operation)`);
       for (const { name, only, failure } of failed) {
         say(`\n  ${name}: ${failure.message.split('\n').join('\n    ')}`);
-        if (failure.request) say(`  counterexample: ${failure.request}`);
-        say(`  seed ${failure.seed}, path ${failure.path ?? '-'}, after ${failure.afterCases} cases`);
+        // The oracle's message already shows the request it failed on; fast-check's counterexample otherwise.
+        if (failure.request && !failure.message.includes(failure.request)) say(`  counterexample: ${failure.request}`);
+        say(`  seed ${failure.seed}, path ${failure.path ?? '-'}, at case ${failure.afterCases}`);
         say(`  replay: npm run fuzz -- --store ${store} --seed ${round.seed} --cases ${round.cases} --only ${quote(only)}${failure.path ? ` --path ${failure.path}` : ''}`);
       }
       if (failed.length === 0) say(`vitest exited with ${result.status} and reported ${result.lines.length} of ${properties} properties; its output:\n${result.output}`);
-      else say(`  (vitest's output: rerun the replay command; ${result.lines.length} of ${properties} properties ran in this round)`);
       return { store, failures: Math.max(1, failed.length), done, seconds: (performance.now() - started) / 1000, byProperty };
     }
     showProgress(done, true);
