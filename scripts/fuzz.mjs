@@ -102,11 +102,14 @@ const say = (line) => process.stdout.write(`${tty ? '\r\x1b[K' : ''}${line}\n`);
 let cluster = null;
 /** The vitest run of the current round, ended with this process. */
 let vitest = null;
+/** The store being fuzzed: its figures so far, for the summary (also printed when the run is interrupted). */
+let current = null;
 const stopCluster = () => cluster?.stop();
 process.on('exit', stopCluster);
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
     vitest?.kill('SIGTERM');
+    if (current) summarize(current, true);
     stopCluster();
     process.exit(130);
   });
@@ -156,60 +159,72 @@ function runRound(store, round, index, progress) {
 
 const quote = (text) => (/^[\w.-]+$/.test(text) ? text : `'${text}'`);
 
+/** Prints the cases per property by status and the totals of one store's run. */
+function summarize(run, interrupted = false) {
+  for (const [name, counts] of run.byProperty) {
+    const n = [...counts.values()].reduce((a, b) => a + b, 0);
+    say(`fuzz [${run.store}] ${name}: ${n} cases (${[...counts].sort(([a], [b]) => a - b).map(([status, k]) => `${status}×${k}`).join(' ')})`);
+  }
+  say(
+    `fuzz [${run.store}]: ${run.byProperty.size} properties, ${run.done} cases in ${run.rounds} of ${rounds.length} round(s)` +
+      `${interrupted ? ' (interrupted)' : ''}, ${run.failures} failures, ${((performance.now() - run.started) / 1000).toFixed(1)} s, seed ${seed}`,
+  );
+}
+
+/**
+ * Fuzzes one store round after round. A property that fails ends there (its counterexample is printed at once)
+ * and the run goes on with the next rounds, so that one bug does not hide the others; a round whose vitest run
+ * reports fewer properties than it ran (a crash, a timeout) ends the store's run with vitest's output.
+ */
 async function fuzzStore(store) {
-  const started = performance.now();
-  const byProperty = new Map(); // name → Map(status → count)
-  let done = 0;
+  const run = (current = { store, started: performance.now(), byProperty: new Map(), done: 0, rounds: 0, failures: 0 });
   let lastShown = 0;
-  const elapsed = () => ((performance.now() - started) / 1000).toFixed(0);
   const showProgress = (doneNow, force = false) => {
     const now = performance.now();
-    if (tty) process.stdout.write(`\r\x1b[Kfuzz [${store}]: ${doneNow}/${total} cases, ${elapsed()} s`);
+    const line = `fuzz [${store}]: ${doneNow}/${total} cases, ${((now - run.started) / 1000).toFixed(0)} s${run.failures ? `, ${run.failures} failures` : ''}`;
+    if (tty) process.stdout.write(`\r\x1b[K${line}`);
     else if (force || now - lastShown > 30_000) {
       lastShown = now;
-      say(`fuzz [${store}]: ${doneNow}/${total} cases, ${elapsed()} s`);
+      say(line);
     }
   };
+  const casesOf = (lines) => lines.reduce((sum, line) => sum + Object.values(line.counts).reduce((a, b) => a + b, 0), 0);
   showProgress(0, true);
   for (const [index, round] of rounds.entries()) {
-    const casesOf = (lines) => lines.reduce((sum, line) => sum + Object.values(line.counts).reduce((a, b) => a + b, 0), 0);
-    const result = await runRound(store, round, index, (lines) => showProgress(done + casesOf(lines)));
+    const result = await runRound(store, round, index, (lines) => showProgress(run.done + casesOf(lines)));
     for (const line of result.lines) {
-      const counts = byProperty.get(line.name) ?? new Map();
-      byProperty.set(line.name, counts);
+      const counts = run.byProperty.get(line.name) ?? new Map();
+      run.byProperty.set(line.name, counts);
       for (const [status, n] of Object.entries(line.counts)) counts.set(Number(status), (counts.get(Number(status)) ?? 0) + n);
     }
-    done += casesOf(result.lines);
+    run.done += casesOf(result.lines);
+    run.rounds++;
     const failed = result.lines.filter((line) => line.failure);
-    if (result.status !== 0 || failed.length > 0 || result.lines.length !== properties) {
+    for (const { name, only, failure } of failed) {
+      run.failures++;
       say(`fuzz [${store}]: FAILED in round ${index + 1} of ${rounds.length} (round seed ${round.seed}, ${round.cases} cases per operation)`);
-      for (const { name, only, failure } of failed) {
-        say(`\n  ${name}: ${failure.message.split('\n').join('\n    ')}`);
-        // The oracle's message already shows the request it failed on; fast-check's counterexample otherwise.
-        if (failure.request && !failure.message.includes(failure.request)) say(`  counterexample: ${failure.request}`);
-        say(`  seed ${failure.seed}, path ${failure.path ?? '-'}, at case ${failure.afterCases}`);
-        say(`  replay: npm run fuzz -- --store ${store} --seed ${round.seed} --cases ${round.cases} --only ${quote(only)}${failure.path ? ` --path ${failure.path}` : ''}`);
-      }
-      if (failed.length === 0) say(`vitest exited with ${result.status} and reported ${result.lines.length} of ${properties} properties; its output:\n${result.output}`);
-      return { store, failures: Math.max(1, failed.length), done, seconds: (performance.now() - started) / 1000, byProperty };
+      say(`  ${name}: ${failure.message.split('\n').join('\n    ')}`);
+      // The oracle's message already shows the request it failed on; fast-check's counterexample otherwise.
+      if (failure.request && !failure.message.includes(failure.request)) say(`  counterexample: ${failure.request}`);
+      say(`  seed ${failure.seed}, path ${failure.path ?? '-'}, at case ${failure.afterCases}`);
+      say(`  replay: npm run fuzz -- --store ${store} --seed ${round.seed} --cases ${round.cases} --only ${quote(only)}${failure.path ? ` --path ${failure.path}` : ''}`);
     }
-    showProgress(done, true);
+    if (result.lines.length !== properties || (result.status !== 0 && failed.length === 0)) {
+      run.failures++;
+      say(`fuzz [${store}]: vitest exited with ${result.status} and reported ${result.lines.length} of ${properties} properties in round ${index + 1}; its output:\n${result.output}`);
+      break;
+    }
+    showProgress(run.done, true);
   }
   if (tty) process.stdout.write('\r\x1b[K');
-  return { store, failures: 0, done, seconds: (performance.now() - started) / 1000, byProperty };
+  current = null;
+  return run;
 }
 
 let failures = 0;
 for (const store of stores) {
   const run = await fuzzStore(store);
   failures += run.failures;
-  for (const [name, counts] of run.byProperty) {
-    const n = [...counts.values()].reduce((a, b) => a + b, 0);
-    say(`fuzz [${store}] ${name}: ${n} cases (${[...counts].sort(([a], [b]) => a - b).map(([status, k]) => `${status}×${k}`).join(' ')})`);
-  }
-  say(
-    `fuzz [${store}]: ${run.byProperty.size} properties, ${run.done} cases in ${rounds.length} round(s), ${run.failures} failures, ` +
-      `${run.seconds.toFixed(1)} s, seed ${seed}`,
-  );
+  summarize(run);
 }
 process.exitCode = failures === 0 ? 0 : 1;
