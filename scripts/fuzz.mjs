@@ -17,12 +17,13 @@
  * environment (FUZZ_CASES per operation, FUZZ_SEED, FUZZ_ONLY, FUZZ_PATH) and
  * reads one JSON line per property from FUZZ_REPORT.
  *
- * A long run is cut into rounds of at most ROUND_CASES cases per operation,
+ * A long run is cut into rounds of at most --round-cases cases per property,
  * each a vitest run on a fresh database: the oracle dumps every table around
  * every case, so one database growing for 100,000 cases would make each case
  * slower than the last (audit events accumulate). Round r runs with seed
  * S + P·r, P the number of properties (property i of it with S + P·r + i: no
- * seed used twice), so a failure replays from its round's seed alone.
+ * seed used twice), so a failure replays from its round's seed alone. Rounds
+ * are independent, so `--jobs J` runs J of them at once.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -31,8 +32,6 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startPostgres } from './postgres-cluster.mjs';
 
-/** Cases per property in one round (one database): 250 × 36 properties = 9,000 cases, 2.5 times a CI run. */
-const ROUND_CASES = 250;
 /**
  * The operations, in the test file's order (operation i has seed S + i; unknown routes come last). The route
  * table imports nothing, so TypeScript's transpileModule makes it loadable without a build.
@@ -50,7 +49,9 @@ const usage = `usage: npm run fuzz -- --cases N [--store sqlite|postgres|both] [
   --store      sqlite, postgres or both (default both)
   --seed S     seed of the run (default: from the clock)
   --only OP    one property: an operationId or unknownRoutes (then --cases is its cases)
-  --path P     with --seed and --only: replay the one case at this fast-check path`;
+  --path P     with --seed and --only: replay the one case at this fast-check path
+  --jobs J     rounds run at once (default 1; each PostgreSQL job has a cluster of its own)
+  --round-cases R  cases per property in one round, i.e. on one database (default 250: 9,000 cases, 2.5 CI runs)`;
 
 let options;
 try {
@@ -61,6 +62,8 @@ try {
       seed: { type: 'string' },
       only: { type: 'string' },
       path: { type: 'string' },
+      jobs: { type: 'string', default: '1' },
+      'round-cases': { type: 'string', default: '250' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -83,6 +86,8 @@ const integer = (text, name, min) => {
   return Number(text);
 };
 const cases = integer(options.cases, 'cases', 1);
+const jobs = integer(options.jobs, 'jobs', 1);
+const roundCases = integer(options['round-cases'], 'round-cases', 1);
 const seed = options.seed === undefined ? Date.now() % 2 ** 31 : integer(options.seed, 'seed', -(2 ** 31));
 if (!['sqlite', 'postgres', 'both'].includes(options.store)) fail('--store must be sqlite, postgres or both');
 const stores = options.store === 'both' ? ['sqlite', 'postgres'] : [options.store];
@@ -93,28 +98,31 @@ if (options.path !== undefined && (options.only === undefined || options.seed ==
 const properties = options.only !== undefined ? 1 : propertyNames.length;
 const perOperation = Math.ceil(cases / properties);
 const rounds = [];
-for (let done = 0, r = 0; done < perOperation; done += ROUND_CASES, r++) rounds.push({ seed: seed + propertyNames.length * r, cases: Math.min(ROUND_CASES, perOperation - done) });
+for (let done = 0, r = 0; done < perOperation; done += roundCases, r++) rounds.push({ seed: seed + propertyNames.length * r, cases: Math.min(roundCases, perOperation - done) });
 const total = perOperation * properties;
 
 const tty = process.stdout.isTTY;
 const say = (line) => process.stdout.write(`${tty ? '\r\x1b[K' : ''}${line}\n`);
 
-let cluster = null;
-/** The vitest run of the current round, ended with this process. */
-let vitest = null;
+/** One throwaway cluster per job: each round's global setup drops and makes the template database, so rounds running at once cannot share one. */
+const clusters = [];
+/** The vitest runs of the rounds under way, ended with this process. */
+const vitests = new Set();
 /** The store being fuzzed: its figures so far, for the summary (also printed when the run is interrupted). */
 let current = null;
-const stopCluster = () => cluster?.stop();
+const stopCluster = () => clusters.forEach((cluster) => cluster.stop());
 process.on('exit', stopCluster);
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
-    vitest?.kill('SIGTERM');
+    for (const child of vitests) child.kill('SIGTERM');
     if (current) summarize(current, true);
     stopCluster();
     process.exit(130);
   });
 }
-if (stores.includes('postgres')) cluster = await startPostgres({ log: (line) => say(`fuzz: ${line}`) });
+if (stores.includes('postgres')) {
+  for (let job = 0; job < Math.min(jobs, rounds.length); job++) clusters.push(await startPostgres({ log: (line) => say(`fuzz: ${line}`) }));
+}
 
 const scratch = mkdtempSync(join(tmpdir(), 'ecgrid-fuzz-'));
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
@@ -128,7 +136,7 @@ const readReport = (file) => {
 };
 
 /** One vitest run of the fuzz file on one store: resolves with its exit code, its captured output and its report lines. */
-function runRound(store, round, index, progress) {
+function runRound(store, round, index, job, progress) {
   const report = join(scratch, `${store}-${index}.jsonl`);
   const env = {
     ...process.env,
@@ -137,20 +145,21 @@ function runRound(store, round, index, progress) {
     FUZZ_REPORT: report,
     ...(options.only === undefined ? {} : { FUZZ_ONLY: options.only }),
     ...(options.path === undefined ? {} : { FUZZ_PATH: options.path }),
-    ...(store === 'postgres' ? { TEST_PG_URL: cluster.url } : {}),
+    ...(store === 'postgres' ? { TEST_PG_URL: clusters[job].url } : {}),
   };
   delete env.ECGRID_TEST_RUN_DIR; // not a recorded run: no secrets check at the end
-  const child = (vitest = spawn(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', 'test/fuzz/endpoints.test.ts', '--project', store, '--reporter', 'dot'], {
+  const child = spawn(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', 'test/fuzz/endpoints.test.ts', '--project', store, '--reporter', 'dot'], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
-  }));
+  });
+  vitests.add(child);
   const output = [];
   child.stdout.on('data', (chunk) => output.push(chunk));
   child.stderr.on('data', (chunk) => output.push(chunk));
   const timer = setInterval(() => progress(readReport(report)), 2000);
   return new Promise((resolve) => {
     child.on('exit', (code, signal) => {
-      vitest = null;
+      vitests.delete(child);
       clearInterval(timer);
       resolve({ status: code ?? (signal ? 1 : 0), output: Buffer.concat(output).toString('utf8'), lines: readReport(report) });
     });
@@ -189,33 +198,47 @@ async function fuzzStore(store) {
     }
   };
   const casesOf = (lines) => lines.reduce((sum, line) => sum + Object.values(line.counts).reduce((a, b) => a + b, 0), 0);
+  /** Cases of the rounds under way, by round. */
+  const live = new Map();
+  const showLive = () => showProgress(run.done + [...live.values()].reduce((a, b) => a + b, 0));
+  let next = 0;
+  let broken = false;
   showProgress(0, true);
-  for (const [index, round] of rounds.entries()) {
-    const result = await runRound(store, round, index, (lines) => showProgress(run.done + casesOf(lines)));
-    for (const line of result.lines) {
-      const counts = run.byProperty.get(line.name) ?? new Map();
-      run.byProperty.set(line.name, counts);
-      for (const [status, n] of Object.entries(line.counts)) counts.set(Number(status), (counts.get(Number(status)) ?? 0) + n);
+  const worker = async (job) => {
+    while (next < rounds.length && !broken) {
+      const index = next++;
+      const round = rounds[index];
+      const result = await runRound(store, round, index, job, (lines) => {
+        live.set(index, casesOf(lines));
+        showLive();
+      });
+      live.delete(index);
+      for (const line of result.lines) {
+        const counts = run.byProperty.get(line.name) ?? new Map();
+        run.byProperty.set(line.name, counts);
+        for (const [status, n] of Object.entries(line.counts)) counts.set(Number(status), (counts.get(Number(status)) ?? 0) + n);
+      }
+      run.done += casesOf(result.lines);
+      run.rounds++;
+      const failed = result.lines.filter((line) => line.failure);
+      for (const { name, only, failure } of failed) {
+        run.failures++;
+        say(`fuzz [${store}]: FAILED in round ${index + 1} of ${rounds.length} (round seed ${round.seed}, ${round.cases} cases per operation)`);
+        say(`  ${name}: ${failure.message.split('\n').join('\n    ')}`);
+        // The oracle's message already shows the request it failed on; fast-check's counterexample otherwise.
+        if (failure.request && !failure.message.includes(failure.request)) say(`  counterexample: ${failure.request}`);
+        say(`  seed ${failure.seed}, path ${failure.path ?? '-'}, at case ${failure.afterCases}`);
+        say(`  replay: npm run fuzz -- --store ${store} --seed ${round.seed} --cases ${round.cases} --only ${quote(only)}${failure.path ? ` --path ${failure.path}` : ''}`);
+      }
+      if (result.lines.length !== properties || (result.status !== 0 && failed.length === 0)) {
+        run.failures++;
+        broken = true;
+        say(`fuzz [${store}]: vitest exited with ${result.status} and reported ${result.lines.length} of ${properties} properties in round ${index + 1}; its output:\n${result.output}`);
+      }
+      showLive();
     }
-    run.done += casesOf(result.lines);
-    run.rounds++;
-    const failed = result.lines.filter((line) => line.failure);
-    for (const { name, only, failure } of failed) {
-      run.failures++;
-      say(`fuzz [${store}]: FAILED in round ${index + 1} of ${rounds.length} (round seed ${round.seed}, ${round.cases} cases per operation)`);
-      say(`  ${name}: ${failure.message.split('\n').join('\n    ')}`);
-      // The oracle's message already shows the request it failed on; fast-check's counterexample otherwise.
-      if (failure.request && !failure.message.includes(failure.request)) say(`  counterexample: ${failure.request}`);
-      say(`  seed ${failure.seed}, path ${failure.path ?? '-'}, at case ${failure.afterCases}`);
-      say(`  replay: npm run fuzz -- --store ${store} --seed ${round.seed} --cases ${round.cases} --only ${quote(only)}${failure.path ? ` --path ${failure.path}` : ''}`);
-    }
-    if (result.lines.length !== properties || (result.status !== 0 && failed.length === 0)) {
-      run.failures++;
-      say(`fuzz [${store}]: vitest exited with ${result.status} and reported ${result.lines.length} of ${properties} properties in round ${index + 1}; its output:\n${result.output}`);
-      break;
-    }
-    showProgress(run.done, true);
-  }
+  };
+  await Promise.all(Array.from({ length: jobs }, (_, job) => worker(job)));
   if (tty) process.stdout.write('\r\x1b[K');
   current = null;
   return run;
