@@ -108,6 +108,15 @@ const say = (line) => process.stdout.write(`${tty ? '\r\x1b[K' : ''}${line}\n`);
 const clusters = [];
 /** The vitest runs of the rounds under way, ended with this process. */
 const vitests = new Set();
+const casesOf = (lines) => lines.reduce((sum, line) => sum + Object.values(line.counts).reduce((a, b) => a + b, 0), 0);
+function addCounts(run, lines) {
+  for (const line of lines) {
+    const counts = run.byProperty.get(line.name) ?? new Map();
+    run.byProperty.set(line.name, counts);
+    for (const [status, n] of Object.entries(line.counts)) counts.set(Number(status), (counts.get(Number(status)) ?? 0) + n);
+  }
+}
+
 /** The store being fuzzed: its figures so far, for the summary (also printed when the run is interrupted). */
 let current = null;
 const stopCluster = () => clusters.forEach((cluster) => cluster.stop());
@@ -170,6 +179,9 @@ const quote = (text) => (/^[\w.-]+$/.test(text) ? text : `'${text}'`);
 
 /** Prints the cases per property by status and the totals of one store's run. */
 function summarize(run, interrupted = false) {
+  // Interrupted: the properties the rounds under way have finished count too.
+  for (const lines of run.live.values()) addCounts(run, lines);
+  run.done += [...run.live.values()].reduce((sum, lines) => sum + casesOf(lines), 0);
   for (const [name, counts] of run.byProperty) {
     const n = [...counts.values()].reduce((a, b) => a + b, 0);
     say(`fuzz [${run.store}] ${name}: ${n} cases (${[...counts].sort(([a], [b]) => a - b).map(([status, k]) => `${status}×${k}`).join(' ')})`);
@@ -186,7 +198,7 @@ function summarize(run, interrupted = false) {
  * reports fewer properties than it ran (a crash, a timeout) ends the store's run with vitest's output.
  */
 async function fuzzStore(store) {
-  const run = (current = { store, started: performance.now(), byProperty: new Map(), done: 0, rounds: 0, failures: 0 });
+  const run = (current = { store, started: performance.now(), byProperty: new Map(), live: new Map(), done: 0, rounds: 0, failures: 0 });
   let lastShown = 0;
   const showProgress = (doneNow, force = false) => {
     const now = performance.now();
@@ -197,10 +209,9 @@ async function fuzzStore(store) {
       say(line);
     }
   };
-  const casesOf = (lines) => lines.reduce((sum, line) => sum + Object.values(line.counts).reduce((a, b) => a + b, 0), 0);
-  /** Cases of the rounds under way, by round. */
-  const live = new Map();
-  const showLive = () => showProgress(run.done + [...live.values()].reduce((a, b) => a + b, 0));
+  /** The report lines of the rounds under way, by round. */
+  const live = run.live;
+  const showLive = () => showProgress(run.done + [...live.values()].reduce((sum, lines) => sum + casesOf(lines), 0));
   let next = 0;
   let broken = false;
   showProgress(0, true);
@@ -209,15 +220,11 @@ async function fuzzStore(store) {
       const index = next++;
       const round = rounds[index];
       const result = await runRound(store, round, index, job, (lines) => {
-        live.set(index, casesOf(lines));
+        live.set(index, lines);
         showLive();
       });
       live.delete(index);
-      for (const line of result.lines) {
-        const counts = run.byProperty.get(line.name) ?? new Map();
-        run.byProperty.set(line.name, counts);
-        for (const [status, n] of Object.entries(line.counts)) counts.set(Number(status), (counts.get(Number(status)) ?? 0) + n);
-      }
+      addCounts(run, result.lines);
       run.done += casesOf(result.lines);
       run.rounds++;
       const failed = result.lines.filter((line) => line.failure);
