@@ -60,8 +60,12 @@ function addWireNormalization(route: RouteOptions): void {
   if (schema?.params) {
     const normalize = compileNormalizer(schema.params);
     steps.push((request, _reply, done) => {
-      request.params = normalize(request.params);
-      done();
+      try {
+        request.params = normalize(request.params);
+        done();
+      } catch (error) {
+        done(error as Error);
+      }
     });
   }
   if (steps.length === 0) return;

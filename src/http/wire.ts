@@ -5,6 +5,11 @@
  * strings are trimmed (secrets excepted), unknown properties are ignored, and a
  * property given twice is an error. Schemas stay strict; routes see only
  * canonical, clean values.
+ *
+ * One rule of this server's own: no string may hold U+0000. PostgreSQL text
+ * cannot (a lookup or write with one fails: a 500, found by `npm run fuzz`),
+ * SQLite would store it; refusing it here makes both stores answer alike: a 400
+ * naming the field, before the value reaches a query.
  */
 import { ApiError } from '../contract/errors.js';
 
@@ -47,7 +52,10 @@ function normalizeValue(field: Field, value: unknown): unknown {
     case 'enum':
       return typeof value === 'string' ? (field.enumValues!.get(value.trim().toLowerCase()) ?? value) : value;
     case 'string':
-      return typeof value === 'string' ? value.trim() : value;
+    case 'secret':
+      if (typeof value !== 'string') return value;
+      if (value.includes('\u0000')) throw ApiError.invalid(field.name, 'must not contain the character U+0000');
+      return field.kind === 'string' ? value.trim() : value;
     default:
       return value;
   }

@@ -9,7 +9,15 @@
  * operation the server must still answer /healthz.
  *
  * Prints the cases per operation and the total; FUZZ_SEED=<seed> replays a run.
+ *
+ * The same file is what `npm run fuzz` (scripts/fuzz.mjs) runs at volume: it
+ * runs vitest on this file, round after round, with the size and seed of each
+ * round in the environment (FUZZ_CASES, FUZZ_SEED, FUZZ_ONLY, FUZZ_PATH) and
+ * reads what each property did from FUZZ_REPORT. One copy of the properties,
+ * run by the same harness (global setup, template database, test server) in
+ * CI and at volume; see scripts/fuzz.mjs for why it is not a second runner.
  */
+import { appendFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATION_ROUTES, type OperationId } from '../../src/contract/operation-routes.js';
@@ -20,16 +28,26 @@ import {
 } from '../support/fuzz-arbitraries.js';
 import { openDumper, type Dumper } from '../support/fuzz-db-dump.js';
 import { rawQuery } from '../support/raw-query.js';
-import type { FuzzRequest } from '../support/fuzz-http.js';
+import { describeRequest, type FuzzRequest } from '../support/fuzz-http.js';
 import { FuzzOracle } from '../support/fuzz-oracle.js';
 import { expectOk } from '../support/http.js';
 import { createMailbox, createUser, createWorld, startTestServer, TEST_PASSWORD, type TestServer } from '../support/server.js';
 import { DIALECT } from '../support/test-db.js';
 
-/** Cases per operation: about 60 s per dialect on two cores in all. */
-const CASES = 100;
+/** Cases per operation: by default (CI) 100, about 60 s per dialect on two cores in all; `npm run fuzz` sets FUZZ_CASES. */
+const CASES = process.env.FUZZ_CASES ? Number(process.env.FUZZ_CASES) : 100;
+/** Operation i (in route-table order; unknown routes last) runs with seed SEED + i. */
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Date.now() % 2 ** 31;
+/** Replay (npm run fuzz): only this property (an operationId or `unknownRoutes`), only the case at this fast-check path. */
+const ONLY = process.env.FUZZ_ONLY || null;
+const PATH = process.env.FUZZ_PATH || undefined;
+/** `npm run fuzz`: one JSON line per property run (its status counts; the counterexample of a failure) is appended here. */
+const REPORT = process.env.FUZZ_REPORT || null;
+if (!Number.isSafeInteger(CASES) || CASES < 1 || !Number.isSafeInteger(SEED)) throw new Error('FUZZ_CASES must be a positive integer, FUZZ_SEED an integer');
+if (ONLY !== null && ONLY !== 'unknownRoutes' && !(ONLY in OPERATION_ROUTES)) throw new Error(`FUZZ_ONLY: no property ${ONLY}`);
 const UNKNOWN_ROUTES = 'unknown routes';
+/** Time a property may take: a case takes ~12 ms on an idle machine; 250 ms leaves room for a busy one. */
+const PROPERTY_TIMEOUT_MS = 60_000 + CASES * 250;
 
 type Headers = Array<[string, string]>;
 
@@ -165,13 +183,23 @@ async function fuzz(name: string, operation: OperationId | null, requests: fc.Ar
       const reply = await oracle.check(operation, request);
       counts.set(reply.status, (counts.get(reply.status) ?? 0) + 1);
     }),
-    // No shrinking: each step is a round trip, and the failure already shows the request; the seed replays it.
-    { numRuns: CASES, seed, endOnFailure: true },
+    // No shrinking: each step is a round trip, and the failure already shows the request; seed and path replay it.
+    { numRuns: CASES, seed, endOnFailure: true, ...(PATH === undefined ? {} : { path: PATH }) },
   );
   if (result.failed) failures++;
   const cause = result.errorInstance instanceof Error ? result.errorInstance.message : String(result.errorInstance);
-  expect(result.failed, `${name} failed after ${result.numRuns} cases (replay: FUZZ_SEED=${SEED})\n${cause}`).toBe(false);
-  await oracle.checkAlive();
+  let alive: string | null = null;
+  if (!result.failed) alive = await oracle.checkAlive().then(() => null, (error: Error) => error.message);
+  if (REPORT) {
+    const [request] = result.counterexample ?? [];
+    const failure = result.failed
+      ? { seed, path: result.counterexamplePath, afterCases: result.numRuns, message: cause, request: request && describeRequest(request) }
+      : alive && { seed, path: null, afterCases: result.numRuns, message: `after the property: ${alive}`, request: null };
+    appendFileSync(REPORT, `${JSON.stringify({ name, only: operation ?? 'unknownRoutes', counts: Object.fromEntries(counts), failure })}\n`);
+  }
+  const replay = `FUZZ_SEED=${SEED}${result.counterexamplePath ? `, or npm run fuzz -- --store ${DIALECT} --seed ${SEED} --cases ${CASES} --only ${operation ?? 'unknownRoutes'} --path ${result.counterexamplePath}` : ''}`;
+  expect(result.failed, `${name} failed after ${result.numRuns} cases (replay: ${replay})\n${cause}`).toBe(false);
+  expect(alive, `${name}: after the property`).toBeNull();
 }
 
 describe(`fuzzing every operation (seed ${SEED})`, () => {
@@ -194,13 +222,14 @@ describe(`fuzzing every operation (seed ${SEED})`, () => {
     expect(Number(row!.failed_logins)).toBe(2);
   });
 
-  it.each(operations.map((id, i) => [id, i] as const))('%s', async (id, i) => {
+  const picked = (name: string) => ONLY === null || ONLY === name;
+  it.each(operations.map((id, i) => [id, i] as const).filter(([id]) => picked(id)))('%s', async (id, i) => {
     const { known, credentials } = await hireCallers();
     await fuzz(id, id, requestsFor(id, known, credentials), SEED + i);
-  }, 60_000);
+  }, PROPERTY_TIMEOUT_MS);
 
-  it(UNKNOWN_ROUTES, async () => {
+  it.runIf(picked('unknownRoutes'))(UNKNOWN_ROUTES, async () => {
     const { credentials } = await hireCallers();
     await fuzz(UNKNOWN_ROUTES, null, unknownRoutes(credentials), SEED + operations.length);
-  }, 60_000);
+  }, PROPERTY_TIMEOUT_MS);
 });

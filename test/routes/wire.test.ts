@@ -120,6 +120,18 @@ describe('reading request bodies like the reference server', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('a string holding U+0000 is a 400 naming the field on both stores, before credentials or queries (PostgreSQL text cannot hold it: login answered 500)', async () => {
+    const login = await server.api.post('/v2/auth/login', { login: 'a\u0000b', password: 'Test-Passw0rd!' }, { key: null });
+    expectError(login, 400, 'InvalidParameter', 'login');
+    expect(login.body.message).toBe('login: must not contain the character U+0000');
+    expectError(await server.api.post('/v2/auth/login', { login: 'root', password: '\u0000' }, { key: null }), 400, 'InvalidParameter', 'password');
+    expectError(await server.api.post('/v2/auth/refresh', { token: 'x\u0000y' }, { key: null }), 400, 'InvalidParameter', 'token');
+    const before = await server.store.users.findById(1043);
+    expectError(await server.api.put('/v2/users', { userId: 1043, firstName: 'A\u0000' }), 400, 'InvalidParameter', 'firstName');
+    expect(await server.store.users.findById(1043)).toEqual(before);
+    expectOk(await server.api.put('/v2/users', { userId: 1043, firstName: 'A\u0001' }));
+  });
+
   it('an empty body where every field is optional means defaults', async () => {
     const reply = await server.api.request('POST', '/v2/users/list');
     expect(expectOk(reply)).toBeInstanceOf(Array);

@@ -32,6 +32,14 @@ export interface Omitted {
 
 export interface Dumper {
   dump(omitted?: Omitted): Promise<Dump>;
+  /**
+   * A cheap marker of the database's state: it changes whenever another connection has committed a write since it
+   * was last read (it may change without one). Equal markers around a request: no table can have changed, and
+   * the dump taken after the first marker still holds (what makes 100,000-case runs affordable, scripts/fuzz.mjs).
+   * SQLite: `PRAGMA data_version` of this connection; PostgreSQL: the WAL insert position (every committed row
+   * change writes WAL first).
+   */
+  version(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -98,6 +106,7 @@ function sqliteDumper(file: string): Dumper {
         Object.fromEntries(statements.map(([name, statement]) => [name, sorted((statement.all() as unknown[][]).map((row) => JSON.stringify(row.map(sqliteCell))))])),
       )();
     },
+    version: async () => String(db.pragma('data_version', { simple: true })),
     close: async () => void db.close(),
   };
 }
@@ -123,6 +132,7 @@ async function postgresDumper(url: string): Promise<Dumper> {
       for (const rowsOfTable of Object.values(dump)) sorted(rowsOfTable);
       return dump;
     },
+    version: async () => (await client.query<{ lsn: string }>('select pg_current_wal_insert_lsn()::text as lsn')).rows[0]!.lsn,
     close: () => client.end(),
   };
 }

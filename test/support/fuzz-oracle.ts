@@ -83,8 +83,8 @@ const shapeOfPrototypes = () => PROTOTYPES.map((p) => Object.getOwnPropertyNames
 
 /** Sends fuzz requests one at a time and checks each answer and the database around it. */
 export class FuzzOracle {
-  /** The database before the next request, when known (after a rejection, it is the dump taken then). */
-  #before: { dump: Dump; text: string } | null = null;
+  /** The last dump of the database and the version marker read just before it; it holds while the marker is unchanged. */
+  #before: { dump: Dump; text: string; version: string } | null = null;
   readonly #prototypes = shapeOfPrototypes();
 
   constructor(
@@ -101,7 +101,8 @@ export class FuzzOracle {
   /** Sends the request and checks the answer; throws what is wrong, with the request and the answer. */
   async check(operation: OperationId | null, request: FuzzRequest): Promise<FuzzReply> {
     const permitted = operation ? REJECTION_WRITES[operation] : undefined;
-    const before = (this.#before ??= await this.#dump());
+    if (this.#before?.version !== (await this.dumper.version())) this.#before = await this.#dump();
+    const before = this.#before;
     const beforeWithout = permitted && (await this.#dump(permitted.omitted));
     const fail = (problem: string, reply?: FuzzReply) =>
       new Error(`${problem}\n  request: ${describeRequest(request)}\n  answer: ${reply ? `${reply.status} ${reply.text.slice(0, 300)}` : 'none'}`);
@@ -110,8 +111,9 @@ export class FuzzOracle {
     });
     const problem = envelopeProblem(request, reply);
     if (problem) throw fail(problem, reply);
-    this.#before = null;
     if (reply.status < 300) return reply;
+    // No write committed since the dump before the request: every table is as it was.
+    if ((await this.dumper.version()) === before.version) return reply;
     let [old, now] = [before, await this.#dump()];
     // The dump after a rejection is the one before the next request.
     this.#before = now;
@@ -120,9 +122,10 @@ export class FuzzOracle {
     return reply;
   }
 
-  async #dump(omitted?: Omitted): Promise<{ dump: Dump; text: string }> {
+  async #dump(omitted?: Omitted): Promise<{ dump: Dump; text: string; version: string }> {
+    const version = await this.dumper.version();
     const dump = await this.dumper.dump(omitted);
-    return { dump, text: dumpText(dump) };
+    return { dump, text: dumpText(dump), version };
   }
 
   /** The server still answers /healthz, and no prototype of this process gained or lost a property. */
