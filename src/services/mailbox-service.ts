@@ -35,7 +35,9 @@ export class MailboxService {
   async create(context: RequestContext, body: CreateMailboxBody): Promise<Mailbox> {
     try {
       return await this.store.transaction(async (tx) => {
-        const network = await tx.networks.findById(body.networkId);
+        // FOR SHARE (store.ts lock order, step 2): a concurrent DELETE /v2/networks/{id}
+        // either waits for this mailbox and counts it, or terminates first and is seen here.
+        const network = await tx.networks.findByIdForShare(body.networkId);
         if (!network || network.status === 'Terminated' || !networkInScope(scopeOf(context.principal), body.networkId)) {
           throw ApiError.invalid('networkId', 'no such network');
         }
