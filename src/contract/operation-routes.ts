@@ -52,6 +52,9 @@ export const OPERATION_ROUTES = {
   getNetwork: { method: 'GET', path: '/v2/networks/{id}', client: 'networks.get', idempotent: true },
   listNetworks: { method: 'POST', path: '/v2/networks/list', client: 'networks.list', idempotent: true },
   updateNetwork: { method: 'PUT', path: '/v2/networks', client: 'networks.update', idempotent: true },
+  // Extensions: ECGrid v2.6 creates and terminates networks outside its API.
+  createNetwork: { method: 'POST', path: '/v2/networks/create', client: 'networks.create', idempotent: false },
+  terminateNetwork: { method: 'DELETE', path: '/v2/networks/{id}', client: 'networks.terminate', idempotent: true },
   createMailbox: { method: 'POST', path: '/v2/mailboxes/create', client: 'mailboxes.create', idempotent: false },
   getMailbox: { method: 'GET', path: '/v2/mailboxes/{id}', client: 'mailboxes.get', idempotent: true },
   listMailboxes: { method: 'POST', path: '/v2/mailboxes/list', client: 'mailboxes.list', idempotent: true },

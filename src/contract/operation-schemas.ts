@@ -9,7 +9,7 @@ import { ChangePasswordBody, LoginBody, RefreshBody, SessionInfo, TokenInfo, Ver
 import { AuditEventList, ListAuditBody } from './audit.js';
 import { CreateKeyBody, DeleteKeyBody, GetKeyBody, KeyInfo, ListKeysBody } from './keys.js';
 import {
-  CreateMailboxBody, ListMailboxesBody, ListNetworksBody, MailboxIDInfo, MailboxList, NetworkIDInfo, NetworkList,
+  CreateMailboxBody, CreateNetworkBody, ListMailboxesBody, ListNetworksBody, MailboxIDInfo, MailboxList, NetworkIDInfo, NetworkList,
   UpdateMailboxBody, UpdateNetworkBody,
 } from './tenancy.js';
 import {
@@ -64,11 +64,15 @@ export const OPERATION_SCHEMAS = {
 
   getNetwork: { tag: 'Networks', summary: 'Get Network', data: NetworkIDInfo },
   listNetworks: { tag: 'Networks', summary: 'List Networks', body: ListNetworksBody, data: NetworkList },
-  updateNetwork: { tag: 'Networks', summary: 'Update Network', body: UpdateNetworkBody, data: NetworkIDInfo },
+  updateNetwork: { tag: 'Networks', summary: 'Update Network (status: extension)', body: UpdateNetworkBody, data: NetworkIDInfo },
+  createNetwork: { tag: 'Networks', summary: 'Create Network (extension; NetOps and above)', body: CreateNetworkBody, data: NetworkIDInfo },
+  terminateNetwork: {
+    tag: 'Networks', summary: 'Terminate Network (extension; NetOps and above; refused while it has mailboxes or users)', data: Nothing,
+  },
   createMailbox: { tag: 'Mailboxes', summary: 'Create Mailbox', body: CreateMailboxBody, data: MailboxIDInfo },
   getMailbox: { tag: 'Mailboxes', summary: 'Get Mailbox', data: MailboxIDInfo },
   listMailboxes: { tag: 'Mailboxes', summary: 'List Mailboxes', body: ListMailboxesBody, data: MailboxList },
-  updateMailbox: { tag: 'Mailboxes', summary: 'Update Mailbox', body: UpdateMailboxBody, data: MailboxIDInfo },
+  updateMailbox: { tag: 'Mailboxes', summary: 'Update Mailbox (status: extension)', body: UpdateMailboxBody, data: MailboxIDInfo },
   terminateMailbox: { tag: 'Mailboxes', summary: 'Terminate Mailbox (refused while it has users)', data: Nothing },
 
   listAuditEvents: { tag: 'Audit', summary: 'List audit events in scope, newest first (extension)', body: ListAuditBody, data: AuditEventList },

@@ -1,6 +1,7 @@
 /** Networks and mailboxes (API.md §2, §6). */
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
+import { STATUSES } from '../domain/statuses.js';
 import { Formatted, Id, IdOrZero, PageNo, RecordsPerPage, Status, Text, Timestamp } from './common.js';
 
 const addressOutput = {
@@ -73,13 +74,25 @@ export const NetworkList = Type.Object({
 });
 export type NetworkList = Static<typeof NetworkList>;
 
-export const UpdateNetworkBody = Type.Object({ networkId: Id(), ...addressInput });
+/**
+ * Extension (not in ECGrid v2.6): `status` on the update bodies suspends or
+ * reactivates a network or mailbox (any status but Terminated, which only the
+ * terminate calls set, after their checks). Absent = unchanged.
+ */
+const statusChange = {
+  status: Type.Optional(Type.Enum([...STATUSES], {
+    description: 'Extension: Development, Active, Preproduction or Suspended; Terminated is refused here (use the DELETE call)',
+  })),
+};
+
+export const UpdateNetworkBody = Type.Object({ networkId: Id(), ...addressInput, ...statusChange });
 export type UpdateNetworkBody = Static<typeof UpdateNetworkBody>;
 
 export const UNIQUE_ID_PATTERN = '^[A-Za-z0-9]{1,12}$';
 
 /**
- * Create a network: no REST call (API.md §6), the operator CLI's `network create`.
+ * Create a network: the operator CLI's `network create` and, as an Extension
+ * (ECGrid v2.6 has no such call, API.md §6), POST /v2/networks/create.
  * `status` defaults to Active.
  */
 export const CreateNetworkBody = Type.Object({
@@ -108,5 +121,5 @@ export const MailboxList = Type.Object({
 });
 export type MailboxList = Static<typeof MailboxList>;
 
-export const UpdateMailboxBody = Type.Object({ mailboxId: Id(), ...addressInput });
+export const UpdateMailboxBody = Type.Object({ mailboxId: Id(), ...addressInput, ...statusChange });
 export type UpdateMailboxBody = Static<typeof UpdateMailboxBody>;

@@ -37,6 +37,9 @@ export const UserIDInfo = Type.Object(
     cellPhone: Type.String(),
     cellCarrier: CellCarrier,
     timeZoneOffset: Type.Union([Type.Number(), Type.Null()]),
+    lockedUntil: Type.Union([Timestamp, Type.Null()], {
+      description: 'Extension: when the lockout ends while lockedOut is true, else null; shown to whoever may read the user, like lockedOut',
+    }),
   }
 );
 export type UserIDInfo = Static<typeof UserIDInfo>;

@@ -154,9 +154,22 @@ export function canReadAudit(caller: Caller): Decision {
 }
 
 /**
- * Create a network: API.md §6 "Networks themselves are created by operators with the
- * server's CLI" (no REST call). The operator CLI acts as a Root; Root alone may.
+ * Create a network: ECGrid v2.6 has no call for it (API.md §6: operators, with
+ * the CLI, which acts as a Root). Extension POST /v2/networks/create: rank ≤
+ * NetOps, the system-scoped admins, who already update every network; one
+ * rule for the CLI and the API.
  */
 export function canCreateNetwork(caller: Caller): Decision {
-  return caller.authLevel === 'Root' ? ALLOW : deny('forbidden', 'create a network: operators (Root) only');
+  return isAtLeast(caller.authLevel, 'NetOps') ? ALLOW : deny('forbidden', 'create a network: NetOps and above');
+}
+
+/**
+ * Extension DELETE /v2/networks/{id} — rank ≤ NetOps (network-scoped admins may
+ * not end their own network: that is the operators' call, like creating it).
+ * Out of scope reads as missing.
+ */
+export function canTerminateNetwork(caller: Caller, networkId: number): Decision {
+  if (!networkInScope(scopeOf(caller), networkId)) return deny('not-found', 'terminate a network');
+  if (isAtLeast(caller.authLevel, 'NetOps')) return ALLOW;
+  return deny('forbidden', 'terminate a network: NetOps and above');
 }

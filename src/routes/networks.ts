@@ -24,4 +24,18 @@ export function registerNetworkRoutes({ app, services }: RouteHost): void {
     ...routeOf('updateNetwork'),
     handler: async (request) => ok(presentNetwork(await networks.update(request.caller, request.body))),
   });
+
+  // Extensions (README "Keys, networks and mailboxes: decisions").
+  app.route({
+    ...routeOf('createNetwork'),
+    handler: async (request) => ok(presentNetwork(await networks.create(request.caller, request.body))),
+  });
+
+  app.route({
+    ...routeOf('terminateNetwork'),
+    handler: async (request) => {
+      await networks.terminate(request.caller, request.params.id);
+      return ok(null, 'Network terminated.');
+    },
+  });
 }

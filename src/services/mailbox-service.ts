@@ -16,7 +16,7 @@ import { auditEvent, diff } from './audit-trail.js';
 import type { RequestContext } from './context.js';
 import { nowIso } from './context.js';
 import type { Page } from './network-service.js';
-import { creationChanges, EDITABLE_TENANT_FIELDS, refuseTerminatedTenant, tenantPatch } from './tenant-fields.js';
+import { AUDITED_TENANT_FIELDS, creationChanges, refuseTerminatedTenant, tenantPatch, withStatusChange } from './tenant-fields.js';
 
 export const mailboxNotFound = (id: number) => () => ApiError.notFound('Mailbox', id);
 
@@ -35,7 +35,9 @@ export class MailboxService {
   async create(context: RequestContext, body: CreateMailboxBody): Promise<Mailbox> {
     try {
       return await this.store.transaction(async (tx) => {
-        const network = await tx.networks.findById(body.networkId);
+        // FOR SHARE (store.ts lock order, step 2): a concurrent DELETE /v2/networks/{id}
+        // either waits for this mailbox and counts it, or terminates first and is seen here.
+        const network = await tx.networks.findByIdForShare(body.networkId);
         if (!network || network.status === 'Terminated' || !networkInScope(scopeOf(context.principal), body.networkId)) {
           throw ApiError.invalid('networkId', 'no such network');
         }
@@ -92,17 +94,17 @@ export class MailboxService {
     return { mailboxes, truncated: total > mailboxes.length };
   }
 
-  /** POST /v2/mailboxes/update: the fields given (absent = unchanged, "" clears); the row as stored. */
+  /** POST /v2/mailboxes/update: the fields given (absent = unchanged, "" clears; `status` Extension); the row as stored. */
   async update(context: RequestContext, body: UpdateMailboxBody): Promise<Mailbox> {
     return this.store.transaction(async (tx) => {
       const before = await tx.mailboxes.findByIdForUpdate(body.mailboxId);
       if (!before) throw mailboxNotFound(body.mailboxId)();
       enforce(canUpdateMailbox(context.principal, before), mailboxNotFound(body.mailboxId));
       refuseTerminatedTenant(before, 'mailbox', body.mailboxId, 'mailboxId');
-      const patch = tenantPatch(before, body);
+      const patch = withStatusChange(before, tenantPatch(before, body), body.status, `DELETE /v2/mailboxes/${body.mailboxId}`);
       if (Object.keys(patch).length === 0) return before;
       const after = (await tx.mailboxes.update(body.mailboxId, patch, nowIso()))!;
-      await tx.audit.insert(auditEvent(context, 'mailbox.update', mailboxTarget(after), diff(before, after, EDITABLE_TENANT_FIELDS)));
+      await tx.audit.insert(auditEvent(context, 'mailbox.update', mailboxTarget(after), diff(before, after, AUDITED_TENANT_FIELDS)));
       return after;
     });
   }

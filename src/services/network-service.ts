@@ -1,11 +1,12 @@
 /**
- * Networks (API.md §6): read and update over the API; create only through the
- * operator CLI (ECGrid has no REST call for it). Each mutation is one
- * transaction: load (locking), authorize, check, write, audit.
+ * Networks (API.md §6): read and update over the API; create (operator CLI, and
+ * the Extension POST /v2/networks/create) and terminate (Extension DELETE
+ * /v2/networks/{id}), which ECGrid v2.6 has no REST call for. Each mutation is
+ * one transaction: load (locking), authorize, check, write, audit.
  */
 import { ApiError } from '../contract/errors.js';
 import type { CreateNetworkBody, ListNetworksBody, UpdateNetworkBody } from '../contract/tenancy.js';
-import { canCreateNetwork, canReadNetwork, canUpdateNetwork } from '../domain/permissions.js';
+import { canCreateNetwork, canReadNetwork, canTerminateNetwork, canUpdateNetwork } from '../domain/permissions.js';
 import { mailboxInScope, scopeOf } from '../domain/scopes.js';
 import type { Network } from '../domain/types.js';
 import { StoreConflict } from '../store/errors.js';
@@ -14,7 +15,7 @@ import { enforce } from './access.js';
 import { auditEvent, diff } from './audit-trail.js';
 import type { RequestContext } from './context.js';
 import { nowIso } from './context.js';
-import { creationChanges, EDITABLE_TENANT_FIELDS, refuseTerminatedTenant, tenantPatch } from './tenant-fields.js';
+import { AUDITED_TENANT_FIELDS, creationChanges, refuseTerminatedTenant, tenantPatch, withStatusChange } from './tenant-fields.js';
 
 export const networkNotFound = (id: number) => () => ApiError.notFound('Network', id);
 
@@ -68,22 +69,47 @@ export class NetworkService {
     });
   }
 
-  /** PUT /v2/networks: the fields given (absent = unchanged, "" clears); the row as stored. */
+  /** PUT /v2/networks: the fields given (absent = unchanged, "" clears; `status` Extension); the row as stored. */
   async update(context: RequestContext, body: UpdateNetworkBody): Promise<Network> {
     return this.store.transaction(async (tx) => {
       const before = await tx.networks.findByIdForUpdate(body.networkId);
       if (!before) throw networkNotFound(body.networkId)();
       enforce(canUpdateNetwork(context.principal, body.networkId), networkNotFound(body.networkId));
       refuseTerminatedTenant(before, 'network', body.networkId, 'networkId');
-      const patch = tenantPatch(before, body);
+      const patch = withStatusChange(before, tenantPatch(before, body), body.status, `DELETE /v2/networks/${body.networkId}`);
       if (Object.keys(patch).length === 0) return before;
       const after = (await tx.networks.update(body.networkId, patch, nowIso()))!;
-      await tx.audit.insert(auditEvent(context, 'network.update', networkTarget(after), diff(before, after, EDITABLE_TENANT_FIELDS)));
+      await tx.audit.insert(auditEvent(context, 'network.update', networkTarget(after), diff(before, after, AUDITED_TENANT_FIELDS)));
       return after;
     });
   }
 
-  /** Operator CLI `network create`: a new network (status Active unless given); DuplicateObject on a taken uniqueId. */
+  /**
+   * Extension DELETE /v2/networks/{id}: status Terminated, for good. Refused
+   * (400) while mailboxes or users that are not Terminated remain in it, as
+   * DELETE /v2/mailboxes/{id} is; nothing else is touched. Locks the network row
+   * only and counts without locking (store.ts lock order).
+   */
+  async terminate(context: RequestContext, networkId: number): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      const before = await tx.networks.findByIdForUpdate(networkId);
+      if (!before) throw networkNotFound(networkId)();
+      enforce(canTerminateNetwork(context.principal, networkId), networkNotFound(networkId));
+      if (before.status === 'Terminated') throw ApiError.invalid('id', `network ${networkId} is already Terminated`);
+      const mailboxes = await tx.mailboxes.countLiveInNetwork(networkId);
+      const users = await tx.users.countLiveInNetwork(networkId);
+      if (mailboxes > 0 || users > 0) {
+        throw ApiError.invalid(
+          'id',
+          `network ${networkId} still has ${mailboxes} mailbox(es) and ${users} user(s) that are not Terminated; terminate them first`,
+        );
+      }
+      const after = (await tx.networks.update(networkId, { status: 'Terminated' }, nowIso()))!;
+      await tx.audit.insert(auditEvent(context, 'network.terminate', networkTarget(after), diff(before, after, ['status'])));
+    });
+  }
+
+  /** Operator CLI `network create` and Extension POST /v2/networks/create: a new network (status Active unless given); DuplicateObject on a taken uniqueId. */
   async create(context: RequestContext, body: CreateNetworkBody): Promise<Network> {
     enforce(canCreateNetwork(context.principal), () => ApiError.forbidden());
     try {

@@ -48,6 +48,8 @@ export function presentUser(user: User): UserIDInfo {
     cellPhone: user.cellPhone,
     cellCarrier: user.cellCarrier,
     timeZoneOffset: user.timeZoneOffset,
+    // Extension: the same fact as lockedOut, with its end; a past lock reads null, as lockedOut reads false.
+    lockedUntil: isLockedOut(user) ? wireTime(user.lockedUntil!) : null,
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import { ApiError } from '../contract/errors.js';
 import type { Network } from '../domain/types.js';
+import type { Status } from '../domain/statuses.js';
 import type { TenantPatch } from '../store/queries/tenancy.js';
 import { diff } from './audit-trail.js';
 
@@ -28,6 +29,20 @@ export function tenantPatch(before: Network, input: TenantInput): TenantPatch {
   }
   return patch;
 }
+
+/**
+ * Extension `status` of the update bodies: the patch gains it when it differs.
+ * Terminated is refused (400 naming `status`): only the terminate calls set it,
+ * after checking that nothing live is left inside.
+ */
+export function withStatusChange(before: Network, patch: TenantPatch, status: Status | undefined, terminateCall: string): TenantPatch {
+  if (status === undefined || status === before.status) return patch;
+  if (status === 'Terminated') throw ApiError.invalid('status', `cannot be set to Terminated here; use ${terminateCall}`);
+  return { ...patch, status };
+}
+
+/** The fields an update's audit event compares: the editable ones and the status (Extension). */
+export const AUDITED_TENANT_FIELDS = [...EDITABLE_TENANT_FIELDS, 'status'] as const;
 
 /** A Terminated network or mailbox cannot be changed any more (400 naming the id field). */
 export function refuseTerminatedTenant(tenant: Network, kind: 'network' | 'mailbox', id: number, field: string): void {

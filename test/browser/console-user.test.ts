@@ -131,8 +131,18 @@ describe('status', () => {
     expect((await read(user.userId)).lockedOut).toBe(true);
     const { page, close } = await openUser(user.userId);
     await page.getByTestId('lockout').waitFor();
-    // The end of the lockout, from the audit log: 15 minutes after the fifth failure.
+    // The end of the lockout, from the user object's lockedUntil (extension): 15 minutes after the fifth failure.
+    const lockedUntil = expectOk(await server.api.get<{ lockedUntil: string }>(`/v2/users/${user.userId}`)).lockedUntil;
+    const shown = `until ${lockedUntil.slice(0, 10)} ${lockedUntil.slice(11, 19)} UTC`;
     await expect.poll(() => page.getByTestId('lockout').textContent()).toMatch(/until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \((15|14) min left\)\. Setting a new password unlocks the account now\./);
+    expect(await page.getByTestId('lockout').textContent()).toContain(shown);
+    // A level that may not read the audit log (a MailboxUser of the same mailbox) sees the time left too.
+    const peer = await createUser(server, { authLevel: 'MailboxUser', networkId: 1, mailboxId: 101 });
+    const asPeer = await openConsole(browser, server.url, { hash: `#/users/${user.userId}` });
+    await signInWithKey(asPeer.page, peer.key);
+    await expect.poll(() => asPeer.page.getByTestId('lockout').textContent()).toMatch(/\((15|14) min left\)\.$/);
+    expect(await asPeer.page.getByTestId('lockout').textContent()).toContain(shown);
+    await asPeer.close();
     await page.getByRole('button', { name: 'Generate a password' }).click();
     const input = page.getByLabel('New password', { exact: true });
     await expect.poll(() => input.inputValue()).toMatch(/^.{16}$/);

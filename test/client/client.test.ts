@@ -189,6 +189,19 @@ describe('networks, mailboxes and audit', () => {
     expectFailure(await failure(api.networks.update({ networkId: world.netA.networkId, website: 'not a url' })), 400, 'InvalidParameter', 'website');
   });
 
+  it('networks (extensions): create, terminate, status in update', async () => {
+    covers('createNetwork', 'terminateNetwork');
+    const api = as(world.techOps.key);
+    const network = await api.networks.create({ uniqueId: 'CLIENTNET', companyName: 'Client Net', state: 'ny' });
+    expect(network).toMatchObject({ uniqueId: 'CLIENTNET', status: 'Active', state: 'NY' });
+    expectFailure(await failure(api.networks.create({ uniqueId: 'clientnet', companyName: 'Again' })), 400, 'DuplicateObject', 'uniqueId');
+    expectFailure(await failure(as(world.netAdminA.key).networks.create({ uniqueId: 'CLIENTNET2', companyName: 'No' })), 403, 'AccessDenied');
+    expect((await api.networks.update({ networkId: network.networkId, status: 'Suspended' })).status).toBe('Suspended');
+    expectFailure(await failure(api.networks.update({ networkId: network.networkId, status: 'Terminated' })), 400, 'InvalidParameter', 'status');
+    expect(await api.networks.terminate({ id: network.networkId })).toBeNull();
+    expectFailure(await failure(api.networks.terminate({ id: world.netA.networkId })), 400, 'InvalidParameter', 'id');
+  });
+
   it('mailboxes: create, get, list, update, terminate', async () => {
     covers('createMailbox', 'getMailbox', 'listMailboxes', 'updateMailbox', 'terminateMailbox');
     const api = as(world.netAdminA.key);

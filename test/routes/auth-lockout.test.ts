@@ -35,7 +35,7 @@ describe('lockout', () => {
       expectError(await fail(target), 401, 'InvalidSession');
       expect(await stored(target.user.userId)).toMatchObject({ failedLogins: i, lockedUntil: null });
     }
-    expect((await viewedByRoot(target.user.userId)).lockedOut).toBe(false);
+    expect(await viewedByRoot(target.user.userId)).toMatchObject({ lockedOut: false, lockedUntil: null });
     const fifth = Date.now();
     expectError(await fail(target), 401, 'InvalidSession');
 
@@ -43,6 +43,10 @@ describe('lockout', () => {
     expect(locked.failedLogins).toBe(0);
     expect(Math.abs(Date.parse(locked.lockedUntil!) - (fifth + 15 * 60_000))).toBeLessThan(5000);
     expect((await viewedByRoot(target.user.userId)).lockedOut).toBe(true);
+    // Extension lockedUntil: the stored end, to the second, for whoever may read the user — a MailboxUser of its mailbox too.
+    expect((await viewedByRoot(target.user.userId)).lockedUntil).toBe(`${locked.lockedUntil!.slice(0, 19)}Z`);
+    const peer = await newUser();
+    expect(expectOk(await server.api.as(peer.key).get<UserIDInfo>(`/v2/users/${target.user.userId}`)).lockedUntil).toBe(`${locked.lockedUntil!.slice(0, 19)}Z`);
 
     const events = await userEvents(server.store, target.user.userId);
     expect(events.map((e) => e.action)).toEqual(['user.lockout', ...Array(4).fill('user.password-rejected')]);
@@ -75,7 +79,8 @@ describe('lockout', () => {
     for (let i = 0; i < 5; i++) await fail(target);
     expectError(await fail(target, TEST_PASSWORD), 401, 'InvalidSession');
     await server.store.transaction((tx) => tx.users.update(target.user.userId, { lockedUntil: new Date(Date.now() - 1000).toISOString() }, now()));
-    expect((await viewedByRoot(target.user.userId)).lockedOut).toBe(false);
+    // A lock that has passed reads as none: lockedOut false and lockedUntil null, though the column still holds the old end.
+    expect(await viewedByRoot(target.user.userId)).toMatchObject({ lockedOut: false, lockedUntil: null });
 
     const info = await login(server.url, target.user.login);
     expect(info.userId).toBe(target.user.userId);

@@ -21,7 +21,7 @@ import { AUTH_LEVELS, type AuthLevel } from '../../src/domain/levels.js';
 import { networkInScope, placementInScope, scopeOf } from '../../src/domain/scopes.js';
 import type { Placement, User } from '../../src/domain/types.js';
 import { OPERATION_ROUTES, type OperationId } from '../../src/contract/operation-routes.js';
-import { TEST_PASSWORD } from './server.js';
+import { TEST_PASSWORD, createNetwork } from './server.js';
 import {
   MISSING_ID, PLACES, livesAt, tenantSnapshot, userSnapshot, type AuthzWorld, type Member, type Snapshot,
 } from './authz-world.js';
@@ -461,6 +461,57 @@ const createMailbox: Variant = {
     })),
 };
 
+/** Extension POST /v2/networks/create: no subject, canCreateNetwork alone; a refused one creates nothing. */
+const createNetworkVariant: Variant = {
+  operation: 'createNetwork',
+  label: '',
+  phase: 'write',
+  columns: (world, caller) => [
+    {
+      name: 'new',
+      async build() {
+        const uniqueId = marker('N').slice(0, 12);
+        const decision = P.canCreateNetwork(caller.user);
+        return {
+          actor: caller, expected: letterOf(decision), why: whyOf(decision),
+          ...request('createNetwork', undefined, { uniqueId, companyName: 'Authz Matrix' }),
+          snapshot: async () =>
+            (await world.server.store.networks.list({ kind: 'system' }, {}, { pageNo: 1, recordsPerPage: 10_000 })).networks
+              .filter((n) => n.uniqueId === uniqueId),
+        };
+      },
+    },
+  ],
+};
+
+/**
+ * Extension DELETE /v2/networks/{id}: canTerminateNetwork; A and B always hold
+ * mailboxes and users, so whoever may terminate them is refused (400 naming id);
+ * a new empty network is terminated.
+ */
+const terminateNetwork: Variant = {
+  operation: 'terminateNetwork',
+  label: '',
+  phase: 'serial',
+  columns: (world, caller) =>
+    (['A', 'B', 'new', MISSING] as const).map((name) => ({
+      name,
+      async build() {
+        const id = name === 'new' ? (await createNetwork(world.server)).networkId : await tenantId(world, name);
+        const exists = name !== MISSING;
+        const decision = exists ? P.canTerminateNetwork(caller.user, id) : NOT_FOUND;
+        const occupied = name === 'A' || name === 'B';
+        const outcome = decision.allow && occupied
+          ? { expected: 'I:id' as Letter, why: 'allow; refused while the network has mailboxes or users that are not Terminated' }
+          : { expected: letterOf(decision), why: whyOf(decision) };
+        return {
+          actor: caller, ...outcome, ...request('terminateNetwork', id, undefined), subjectId: id,
+          ...(exists ? { snapshot: tenantSnapshot(world.server.store, 'network', id) } : {}),
+        };
+      },
+    })),
+};
+
 // ---------------------------------------------------------------- the matrix
 
 const usersIn = (data: unknown, target: Member) => (data as Array<{ userId: number }>).some((u) => u.userId === target.user.userId);
@@ -600,6 +651,8 @@ export const MATRIX: Record<AuthenticatedOperation, Variant[]> = {
       build: (id) => ({ body: { networkId: id, ...tenantChange() } }), snapshot: (world, id) => tenantSnapshot(world.server.store, 'network', id),
     }),
   ],
+  createNetwork: [createNetworkVariant],
+  terminateNetwork: [terminateNetwork],
   // Mailboxes
   createMailbox: [createMailbox],
   getMailbox: [

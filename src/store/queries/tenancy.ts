@@ -229,6 +229,17 @@ export class MailboxQueries extends TenantQueries {
     return this.#toMailbox(row);
   }
 
+  /** Mailboxes of a network that are not Terminated (a network with any cannot be terminated). Locks nothing. */
+  async countLiveInNetwork(networkId: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('mailboxes')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('network_id', '=', networkId)
+      .where('status', '!=', 'Terminated')
+      .executeTakeFirstOrThrow();
+    return this.dialect.readCount(row.n);
+  }
+
   async update(mailboxId: number, patch: TenantPatch, modified: string): Promise<Mailbox | null> {
     const row = await this.db
       .updateTable('mailboxes')

@@ -446,4 +446,15 @@ export class UserQueries {
       .executeTakeFirstOrThrow();
     return this.dialect.readCount(row.n);
   }
+
+  /** Users of a network (at any mailbox) that are not Terminated (a network with any cannot be terminated). */
+  async countLiveInNetwork(networkId: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('network_id', '=', networkId)
+      .where('status', '!=', 'Terminated')
+      .executeTakeFirstOrThrow();
+    return this.dialect.readCount(row.n);
+  }
 }

@@ -8,6 +8,7 @@
 import {
   canChangeStatus, canManageUser, canReadApiKey, canSetNetworkMailbox, canSetPassword, canSetRole, canTerminateUser,
   canGrantLevel, canReadAudit, canCreateUser, canUpdateNetwork, canCreateMailbox, canUpdateMailbox, canTerminateMailbox,
+  canCreateNetwork, canTerminateNetwork,
 } from '../../../src/domain/permissions.js';
 import { AUTH_LEVELS, type AuthLevel } from '../../../src/domain/levels.js';
 import type { Placement } from '../../../src/domain/types.js';
@@ -62,4 +63,27 @@ export const may = {
   createMailbox: (caller: Placement, networkId: number) => canCreateMailbox(caller, networkId).allow,
   updateMailbox: (caller: Placement, mailbox: { mailboxId: number; networkId: number }) => canUpdateMailbox(caller, mailbox).allow,
   terminateMailbox: (caller: Placement, mailbox: { mailboxId: number; networkId: number }) => canTerminateMailbox(caller, mailbox).allow,
+  createNetwork: (caller: Placement) => canCreateNetwork(caller).allow,
+  terminateNetwork: (caller: Placement, networkId: number) => canTerminateNetwork(caller, networkId).allow,
 };
+
+/**
+ * Suspend / reactivate a network or mailbox (Extension `status` of the update
+ * calls): the update permission, on a tenant that is not Terminated. The
+ * console does not offer it on the caller's own network or mailbox: a user of
+ * a Suspended one cannot sign in, so it would lock the caller out (the API
+ * allows it; an operator can undo it).
+ */
+export function tenantStatusAction(
+  caller: Placement,
+  tenant: { networkId: number; mailboxId?: number; status: string },
+): 'suspend' | 'reactivate' | null {
+  if (tenant.status === 'Terminated') return null;
+  const own = tenant.mailboxId === undefined ? caller.networkId === tenant.networkId : caller.mailboxId === tenant.mailboxId;
+  if (own) return null;
+  const allowed = tenant.mailboxId === undefined
+    ? canUpdateNetwork(caller, tenant.networkId).allow
+    : canUpdateMailbox(caller, { networkId: tenant.networkId, mailboxId: tenant.mailboxId }).allow;
+  if (!allowed) return null;
+  return tenant.status === 'Suspended' ? 'reactivate' : 'suspend';
+}

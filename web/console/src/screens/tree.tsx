@@ -2,16 +2,16 @@
  * Tenancy tree: networks (POST /v2/networks/list) → mailboxes
  * (POST /v2/mailboxes/list), with user counts per status read from the users
  * list's X-Total-Count (one-row pages), so no extension is needed. Edit
- * network/mailbox, create and terminate mailbox where the permission module allows.
- * Networks are created, suspended and terminated by operators with the CLI: the
- * API has no such call, so neither has the console.
+ * network/mailbox, create and terminate mailbox, and — through the API's
+ * Extensions — create and terminate networks and suspend / reactivate networks
+ * and mailboxes, each where the permission module allows.
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { MailboxIDInfo, MailboxList, NetworkIDInfo, NetworkList } from '../../../../src/contract/tenancy.js';
 import { STATUSES } from '../../../../src/domain/statuses.js';
 import { api } from '../api.js';
 import { useAction } from '../forms.js';
-import { may } from '../perms.js';
+import { may, tenantStatusAction } from '../perms.js';
 import { href } from '../route.js';
 import { useSession } from '../session.js';
 import { ApiCall, Field, Outcome } from '../ui.js';
@@ -83,6 +83,56 @@ function CreateMailbox({ networkId, onCreated }: { networkId: number; onCreated:
   );
 }
 
+/** New network (Extension POST /v2/networks/create): uniqueId, company, city; the server's field errors beside the fields. */
+function CreateNetwork({ onCreated }: { onCreated: () => void }) {
+  const [uniqueId, setUniqueId] = useState('');
+  const [companyName, setCompanyName] = useState('');
+  const [city, setCity] = useState('');
+  const action = useAction();
+  const body = { uniqueId, companyName, city };
+  return (
+    <form class="inline-form card" aria-label="New network" onSubmit={(e) => { e.preventDefault(); void action.run(async () => { const { data } = await api<NetworkIDInfo>('POST', '/v2/networks/create', body); onCreated(); return `Network ${data.networkId} (${data.uniqueId}) created: ${data.companyName}, ${data.status}.`; }); }}>
+      <Field label="Unique id" name="uniqueId" value={uniqueId} onValue={setUniqueId} maxLength={12} failure={action.failure} />
+      <Field label="Company name" name="companyName" value={companyName} onValue={setCompanyName} failure={action.failure} />
+      <Field label="City" name="city" value={city} onValue={setCity} failure={action.failure} />
+      <Outcome failure={action.failure} success={action.success} fields={['uniqueid', 'companyname', 'city']} />
+      <button type="submit" data-action="create-network" disabled={action.busy}>Create network</button>
+      <ApiCall method="POST" path="/v2/networks/create" body={body} />
+    </form>
+  );
+}
+
+/**
+ * Suspend / reactivate a network or mailbox (Extension `status` of PUT
+ * /v2/networks and POST /v2/mailboxes/update); the success names the object
+ * and the status the server stored.
+ */
+function TenantStatus({ kind, tenant, onChanged }: { kind: 'network' | 'mailbox'; tenant: NetworkIDInfo | MailboxIDInfo; onChanged: () => void }) {
+  const { me } = useSession();
+  const action = useAction();
+  const mailboxId = kind === 'mailbox' ? (tenant as MailboxIDInfo).mailboxId : undefined;
+  const next = tenantStatusAction(me, { networkId: tenant.networkId, mailboxId, status: tenant.status });
+  if (next === null) return action.success ? <Outcome success={action.success} /> : null;
+  const status = next === 'suspend' ? 'Suspended' : 'Active';
+  const [method, path, body] = kind === 'network'
+    ? ['PUT', '/v2/networks', { networkId: tenant.networkId, status }] as const
+    : ['POST', '/v2/mailboxes/update', { mailboxId, status }] as const;
+  const label = `${next === 'suspend' ? 'Suspend' : 'Reactivate'} ${kind} ${tenant.uniqueId}`;
+  return (
+    <div class="tenant-status">
+      <button type="button" class={next === 'suspend' ? 'secondary danger' : 'secondary'} data-action={`${next}-${kind}`} disabled={action.busy}
+        onClick={() => void action.run(async () => {
+          const { data } = await api<NetworkIDInfo>(method, path, body);
+          onChanged();
+          return `${kind === 'network' ? 'Network' : 'Mailbox'} ${data.uniqueId} is now ${data.status}.`;
+        })}>
+        {label}
+      </button>
+      <Outcome failure={action.failure} success={action.success} />
+    </div>
+  );
+}
+
 /**
  * Counts cost five requests each (one per status): the first mailboxes of a
  * network are counted at once, the others on request, to stay well inside the
@@ -108,6 +158,7 @@ function MailboxRow({ mailbox, onChanged, autoCount }: { mailbox: MailboxIDInfo;
       {counting ? <CountsView counts={counts} label={`mailbox ${mailbox.mailboxId}`} /> : <button type="button" class="secondary" onClick={() => setCounting(true)}>Count users of {mailbox.uniqueId}</button>}
       <div class="actions">
         {live && may.updateMailbox(me, mailbox) && <button type="button" class="secondary" aria-expanded={editing} onClick={() => setEditing(!editing)}>Edit mailbox {mailbox.uniqueId}</button>}
+        <TenantStatus kind="mailbox" tenant={mailbox} onChanged={onChanged} />
         {live && may.terminateMailbox(me, mailbox) && !confirming && (
           <button type="button" class="secondary danger" onClick={() => setConfirming(true)}>Terminate mailbox {mailbox.uniqueId}</button>
         )}
@@ -134,7 +185,10 @@ function NetworkNode({ network, onChanged }: { network: NetworkIDInfo; onChanged
   const [counts, setCounts] = useState<Counts>();
   const [editing, setEditing] = useState(false);
   const [creating, setCreating] = useState(false);
+  const [confirming, setConfirming] = useState(false);
   const [failure, setFailure] = useState<unknown>();
+  const terminate = useAction();
+  const live = network.status !== 'Terminated';
   const load = () => {
     api<MailboxList>('POST', '/v2/mailboxes/list', { networkId: network.networkId, recordsPerPage: 500 }).then(({ data }) => setMailboxes(data.mailboxes), setFailure);
     countUsers({ networkId: network.networkId }).then(setCounts, () => setCounts({}));
@@ -145,9 +199,24 @@ function NetworkNode({ network, onChanged }: { network: NetworkIDInfo; onChanged
       <h2>Network {network.networkId} · {network.uniqueId} · {network.companyName} <span class={`status status-${network.status}`}>{network.status}</span></h2>
       <p>Users: <CountsView counts={counts} label={`network ${network.networkId}`} /></p>
       <div class="actions">
-        {may.updateNetwork(me, network.networkId) && <button type="button" class="secondary" aria-expanded={editing} onClick={() => setEditing(!editing)}>Edit network {network.uniqueId}</button>}
-        {may.createMailbox(me, network.networkId) && <button type="button" class="secondary" aria-expanded={creating} onClick={() => setCreating(!creating)}>New mailbox in {network.uniqueId}</button>}
+        {live && may.updateNetwork(me, network.networkId) && <button type="button" class="secondary" aria-expanded={editing} onClick={() => setEditing(!editing)}>Edit network {network.uniqueId}</button>}
+        {live && may.createMailbox(me, network.networkId) && <button type="button" class="secondary" aria-expanded={creating} onClick={() => setCreating(!creating)}>New mailbox in {network.uniqueId}</button>}
+        <TenantStatus kind="network" tenant={network} onChanged={onChanged} />
+        {live && may.terminateNetwork(me, network.networkId) && !confirming && (
+          <button type="button" class="secondary danger" onClick={() => setConfirming(true)}>Terminate network {network.uniqueId}</button>
+        )}
+        {live && confirming && (
+          // Terminating cannot be undone: a second, explicit click. The server refuses while mailboxes or users are live.
+          <>
+            <button type="button" class="danger" data-action="terminate-network" disabled={terminate.busy}
+              onClick={() => void terminate.run(async () => { await api('DELETE', `/v2/networks/${network.networkId}`); setConfirming(false); onChanged(); return `Network ${network.uniqueId} terminated.`; })}>
+              Yes, terminate {network.uniqueId} for good
+            </button>
+            <button type="button" class="secondary" onClick={() => setConfirming(false)}>Keep it</button>
+          </>
+        )}
       </div>
+      <Outcome failure={terminate.failure} success={terminate.success} />
       {editing && <EditTenant kind="network" tenant={network} onSaved={onChanged} />}
       {creating && <CreateMailbox networkId={network.networkId} onCreated={load} />}
       <Outcome failure={failure} />
@@ -157,6 +226,8 @@ function NetworkNode({ network, onChanged }: { network: NetworkIDInfo; onChanged
 }
 
 export function TenancyTree() {
+  const { me } = useSession();
+  const [creating, setCreating] = useState(false);
   const [networks, setNetworks] = useState<NetworkIDInfo[] | null>(null);
   const [failure, setFailure] = useState<unknown>();
   const load = () => void api<NetworkList>('POST', '/v2/networks/list', { recordsPerPage: 500 }).then(({ data }) => setNetworks(data.networks), setFailure);
@@ -164,6 +235,12 @@ export function TenancyTree() {
   return (
     <>
       <h1>Networks and mailboxes</h1>
+      {may.createNetwork(me) && (
+        <div class="actions">
+          <button type="button" class="secondary" aria-expanded={creating} onClick={() => setCreating(!creating)}>New network</button>
+        </div>
+      )}
+      {creating && <CreateNetwork onCreated={load} />}
       <Outcome failure={failure} />
       {networks === null ? <p role="status">Loading…</p> : <ul class="tree" data-testid="tree">{networks.map((n) => <NetworkNode network={n} onChanged={load} />)}</ul>}
     </>
