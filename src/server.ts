@@ -21,6 +21,8 @@ export interface RunningServer {
   store: Store;
   services: Services;
   url: string;
+  /** The demo objects this start created; [] when they were all there already; null when demo data was not asked for. */
+  demoLoaded: string[] | null;
   stop(): Promise<void>;
 }
 
@@ -74,9 +76,10 @@ export async function startServer(
   // Stored before the first request: made on first use, it would be written by whatever request came first,
   // even one that is refused (a failed login, a forged token) — and a refusal must change nothing.
   await loadSigningSecret(config, store, services.vault);
+  let demoLoaded: string[] | null = null;
   if (config.demo) {
-    const created = await loadDemoData(store, services.vault);
-    if (created.length > 0) log(`Demo data loaded: ${created.join(', ')}.`);
+    demoLoaded = await loadDemoData(store, services.vault);
+    if (demoLoaded.length > 0) log(`Demo data loaded: ${demoLoaded.join(', ')}.`);
   }
   const app = await buildApp(config, store, { services, ...options });
   let closing = false;
@@ -94,6 +97,7 @@ export async function startServer(
     store,
     services,
     url,
+    demoLoaded,
     stop() {
       stopping ??= (async () => {
         // Stop accepting; answer what is in flight with `Connection: close`; close each kept-alive

@@ -6,6 +6,7 @@
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, OPTIONS } from '../config.js';
 import { startServer } from '../server.js';
+import { startBanner } from './banner.js';
 import { addSeedCommand } from './seed-command.js';
 import { registerOperatorCommands } from './operator-commands.js';
 import { registerApiCommands } from './api-commands.js';
@@ -47,7 +48,7 @@ export function buildProgram(): Command {
     }
     try {
       const server = await startServer(config);
-      process.stderr.write(`ecgrid-identity listening on ${server.url} (${server.store.dialectName})\n`);
+      process.stderr.write(startBanner(config, server));
       const shutdown = (signal: string) => {
         process.stderr.write(`${signal}: finishing in-flight requests, then closing the database\n`);
         server.stop().then(
