@@ -10,6 +10,7 @@ import { startBanner } from './banner.js';
 import { addSeedCommand } from './seed-command.js';
 import { registerOperatorCommands } from './operator-commands.js';
 import { registerApiCommands } from './api-commands.js';
+import { registerUserTransferCommands } from './user-transfer-commands.js';
 
 /** Environment overlaid with the flags given on the command line. */
 export function envWithFlags(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
@@ -64,6 +65,7 @@ export function buildProgram(): Command {
   });
   addSeedCommand(program, (flags) => envWithFlags(flags));
   registerOperatorCommands(program, (flags) => envWithFlags(flags));
+  registerUserTransferCommands(program, (flags) => envWithFlags(flags));
   registerApiCommands(program);
   return program;
 }

@@ -1,0 +1,68 @@
+/**
+ * Progress of long work (seed, import, export, migrations; backup plugs in the
+ * same way): on a terminal a bar with done/total, rate and time left
+ * (cli-progress); elsewhere nothing — the command prints its one summary line
+ * itself. Work reports through `onProgress(done, total)`, so services know
+ * nothing of terminals.
+ */
+import { SingleBar } from 'cli-progress';
+
+export interface Progress {
+  /** `done` of `total` units so far (total may change, e.g. once a file is counted). */
+  onProgress(done: number, total?: number): void;
+  /** Ends the bar (left on screen, complete); no output when not on a terminal. */
+  stop(): void;
+}
+
+export interface ProgressOptions {
+  /** What the units are, after the counts: `users`, `rows`, `migrations`. */
+  unit?: string;
+  /** Where the bar goes: stderr by default (stdout carries results). */
+  stream?: NodeJS.WriteStream;
+  /** Show a bar even when not on a terminal (tests); default: only on a terminal. */
+  force?: boolean;
+}
+
+const QUIET: Progress = { onProgress() {}, stop() {} };
+
+/** A bar labelled `label` (`importing`, `hashing passwords`) counting to `total`. */
+export function startProgress(label: string, total: number, options: ProgressOptions = {}): Progress {
+  const stream = options.stream ?? process.stderr;
+  if (!stream.isTTY && !options.force) return QUIET;
+  const started = Date.now();
+  const bar = new SingleBar({
+    stream,
+    format: `${label} [{bar}] {value}/{total} ${options.unit ?? ''} | {rate}/s | {eta_formatted} left`,
+    barsize: 24,
+    hideCursor: true,
+    etaBuffer: 50,
+    fps: 10,
+    noTTYOutput: options.force === true,
+    notTTYSchedule: 1000,
+  });
+  bar.start(total, 0, { rate: '0' });
+  let stopped = false;
+  return {
+    onProgress(done, newTotal) {
+      if (stopped) return;
+      if (newTotal !== undefined && newTotal !== bar.getTotal()) bar.setTotal(newTotal);
+      const seconds = (Date.now() - started) / 1000;
+      bar.update(done, { rate: seconds > 0 ? Math.round(done / seconds).toLocaleString('en-US') : '0' });
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      bar.stop();
+    },
+  };
+}
+
+/** Runs `work` with a bar; the bar ends whether the work succeeds or fails. */
+export async function withProgress<T>(label: string, total: number, work: (onProgress: Progress['onProgress']) => Promise<T>, options?: ProgressOptions): Promise<T> {
+  const progress = startProgress(label, total, options);
+  try {
+    return await work((done, newTotal) => progress.onProgress(done, newTotal));
+  } finally {
+    progress.stop();
+  }
+}
