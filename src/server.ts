@@ -38,8 +38,15 @@ export function describeDatabase(config: Pick<Config, 'databaseUrl' | 'sqliteFil
   }
 }
 
-/** Opens and prepares the database the configuration names; says which database when it cannot. */
-export async function prepareStore(config: Config): Promise<Store> {
+export interface PrepareOptions {
+  /** Progress of pending migrations (done, pending): see Store.migrate. */
+  onMigrationProgress?: (done: number, total: number) => void;
+  /** Told, in one line, which migrations were applied, if any. */
+  log?: (line: string) => void;
+}
+
+/** Opens and prepares (migrates) the database the configuration names; says which database when it cannot. */
+export async function prepareStore(config: Config, options: PrepareOptions = {}): Promise<Store> {
   let store: Store;
   try {
     store = openStore(config);
@@ -54,7 +61,9 @@ export async function prepareStore(config: Config): Promise<Store> {
     throw new Error(`cannot reach the ${describeDatabase(config)}: ${(cause as Error).message || (cause as { code?: string }).code}`, { cause: error });
   }
   try {
-    await store.migrate();
+    const started = Date.now();
+    const applied = await store.migrate(options.onMigrationProgress);
+    if (applied.length > 0) options.log?.(`Migrated the ${describeDatabase(config)}: ${applied.join(', ')} (${((Date.now() - started) / 1000).toFixed(1)} s).`);
   } catch (error) {
     await store.close().catch(() => {});
     throw new Error(`cannot migrate the ${describeDatabase(config)}: ${(error as Error).message}`, { cause: error });
@@ -65,9 +74,9 @@ export async function prepareStore(config: Config): Promise<Store> {
 export async function startServer(
   config: Config,
   log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
-  options: Pick<BuildOptions, 'logStream'> = {},
+  options: Pick<BuildOptions, 'logStream'> & Pick<PrepareOptions, 'onMigrationProgress'> = {},
 ): Promise<RunningServer> {
-  const store = await prepareStore(config);
+  const store = await prepareStore(config, { onMigrationProgress: options.onMigrationProgress, log });
   const services = createServices(config, store);
   const rootKey = await ensureRootUser(store, services.vault, config.rootApiKey);
   if (rootKey !== null && config.rootApiKey === null) {
@@ -81,7 +90,7 @@ export async function startServer(
     demoLoaded = await loadDemoData(store, services.vault);
     if (demoLoaded.length > 0) log(`Demo data loaded: ${demoLoaded.join(', ')}.`);
   }
-  const app = await buildApp(config, store, { services, ...options });
+  const app = await buildApp(config, store, { services, logStream: options.logStream });
   let closing = false;
   app.addHook('onSend', (_request, reply, _payload, done) => {
     if (closing) reply.header('connection', 'close');

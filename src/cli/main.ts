@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, OPTIONS } from '../config.js';
 import { startServer } from '../server.js';
 import { startBanner } from './banner.js';
+import { lazyProgress } from './progress.js';
 import { addSeedCommand } from './seed-command.js';
 import { registerOperatorCommands } from './operator-commands.js';
 import { registerApiCommands } from './api-commands.js';
@@ -48,7 +49,7 @@ export function buildProgram(): Command {
       throw error;
     }
     try {
-      const server = await startServer(config);
+      const server = await startServer(config, undefined, { onMigrationProgress: lazyProgress('migrating', { unit: 'migrations' }) });
       process.stderr.write(startBanner(config, server));
       const shutdown = (signal: string) => {
         process.stderr.write(`${signal}: finishing in-flight requests, then closing the database\n`);

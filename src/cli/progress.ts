@@ -3,9 +3,10 @@
  * same way): on a terminal a bar with done/total, rate and time left
  * (cli-progress); elsewhere nothing — the command prints its one summary line
  * itself. Work reports through `onProgress(done, total)`, so services know
- * nothing of terminals.
+ * nothing of terminals. cli-progress is loaded only when a bar is shown (a
+ * command's start-up does not pay for it otherwise).
  */
-import { SingleBar } from 'cli-progress';
+import type { SingleBar as Bar } from 'cli-progress';
 
 export interface Progress {
   /** `done` of `total` units so far (total may change, e.g. once a file is counted). */
@@ -25,12 +26,17 @@ export interface ProgressOptions {
 
 const QUIET: Progress = { onProgress() {}, stop() {} };
 
+function showsBar(options: ProgressOptions): boolean {
+  return (options.stream ?? process.stderr).isTTY === true || options.force === true;
+}
+
 /** A bar labelled `label` (`importing`, `hashing passwords`) counting to `total`. */
-export function startProgress(label: string, total: number, options: ProgressOptions = {}): Progress {
+export async function startProgress(label: string, total: number, options: ProgressOptions = {}): Promise<Progress> {
   const stream = options.stream ?? process.stderr;
-  if (!stream.isTTY && !options.force) return QUIET;
+  if (!showsBar(options)) return QUIET;
+  const { SingleBar } = await import('cli-progress');
   const started = Date.now();
-  const bar = new SingleBar({
+  const bar: Bar = new SingleBar({
     stream,
     format: `${label} [{bar}] {value}/{total} ${options.unit ?? ''} | {rate}/s | {eta_formatted} left`,
     barsize: 24,
@@ -59,10 +65,27 @@ export function startProgress(label: string, total: number, options: ProgressOpt
 
 /** Runs `work` with a bar; the bar ends whether the work succeeds or fails. */
 export async function withProgress<T>(label: string, total: number, work: (onProgress: Progress['onProgress']) => Promise<T>, options?: ProgressOptions): Promise<T> {
-  const progress = startProgress(label, total, options);
+  const progress = await startProgress(label, total, options);
   try {
     return await work((done, newTotal) => progress.onProgress(done, newTotal));
   } finally {
     progress.stop();
   }
+}
+
+/**
+ * For work whose size is known only once it starts (migrations: how many are pending): the bar
+ * starts at the first report and ends when done reaches total. Undefined when no bar would show.
+ */
+export function lazyProgress(label: string, options: ProgressOptions = {}): Progress['onProgress'] | undefined {
+  // Nothing to show: no listener at all (so the work need not even count what it will do).
+  if (!showsBar(options)) return undefined;
+  let progress: Promise<Progress> | undefined;
+  return (done, total = 0) => {
+    progress ??= startProgress(label, total, options);
+    void progress.then((bar) => {
+      bar.onProgress(done, total);
+      if (done >= total) bar.stop();
+    });
+  };
 }

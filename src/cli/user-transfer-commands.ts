@@ -14,13 +14,15 @@ import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Type } from 'typebox';
 import { IdOrZero } from '../contract/common.js';
-import { ImportUserRow } from '../contract/users.js';
+import { ImportUserRow, USER_FILE_FIELDS } from '../contract/users.js';
 import type { ImportRowInput } from '../services/user-import-service.js';
 import { inputChecker, readInput, UsageError, type OptionNames } from './read-input.js';
 import { addDatabaseOptions, exitOnUsageError, note, onDatabase, out, runAction, type ReadEnv } from './operator-runtime.js';
 import { startProgress, withProgress } from './progress.js';
-import { EXPORT_FIELDS, formatOf, readUserFile, UserFileError, UserFileWriter, type ExportRecord, type UserFileFormat } from './user-files.js';
+// user-files.js (and the CSV library) are loaded by the commands that use them, not at every start of the CLI.
+import type { ExportRecord, UserFileFormat } from './user-files.js';
 import type { User } from '../domain/types.js';
+import { setHashingPriority } from '../security/hashing-threads.js';
 
 const NetworkOption = Type.Object({ networkId: Type.Optional(IdOrZero()) });
 const NETWORK_OPTION: OptionNames = { networkId: '--network' };
@@ -30,8 +32,10 @@ const EXPORT_PAGE = 2000;
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 const count = (n: number, what: string) => `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
 
-function fileFormat(path: string, option: string): UserFileFormat {
-  const format = formatOf(path);
+const files = () => import('./user-files.js');
+
+async function fileFormat(path: string, option: string): Promise<UserFileFormat> {
+  const format = (await files()).formatOf(path);
   if (!format) throw new UsageError(`${option}: ${path} must end in .csv or .jsonl (.ndjson)`);
   return format;
 }
@@ -41,7 +45,8 @@ function networkOption(flags: Record<string, unknown>): number | undefined {
 }
 
 /** The rows of the file, each checked against POST /v2/users's schema (with the API's messages). */
-function readRows(path: string, format: UserFileFormat): ImportRowInput[] {
+async function readRows(path: string, format: UserFileFormat): Promise<ImportRowInput[]> {
+  const { readUserFile } = await files();
   let bytes: Buffer;
   try {
     if (!statSync(path).isFile()) throw new Error('not a file');
@@ -60,7 +65,7 @@ function readRows(path: string, format: UserFileFormat): ImportRowInput[] {
 function registerImport(program: Command, readEnv: ReadEnv): void {
   const command = exitOnUsageError(program.command('import'))
     .description('create users from a CSV (header row) or JSON Lines file, each row checked as POST /v2/users checks it (operator)')
-    .requiredOption('--from <file>', `.csv or .jsonl file; fields: ${[...EXPORT_FIELDS, 'password'].join(', ')} (password optional: without it the user has no usable password until one is set)`)
+    .requiredOption('--from <file>', `.csv or .jsonl file; fields: ${USER_FILE_FIELDS.join(', ')} (password optional: without it the user has no usable password until one is set)`)
     .option('--dry-run', 'check every row and report; write nothing')
     .option('--continue-on-error', 'import the good rows even if some are rejected (default: any rejected row and nothing is written)')
     .option('--network <id>', 'rows without networkId go to this network; rows naming another are rejected');
@@ -69,13 +74,13 @@ function registerImport(program: Command, readEnv: ReadEnv): void {
     runAction({ ...NETWORK_OPTION, from: '--from' }, async (flags) => {
       const started = Date.now();
       const path = String(flags.from);
-      const format = fileFormat(path, '--from');
+      const format = await fileFormat(path, '--from');
       const networkId = networkOption(flags);
       let rows: ImportRowInput[];
       try {
-        rows = readRows(path, format);
+        rows = await readRows(path, format);
       } catch (error) {
-        if (error instanceof UserFileError) {
+        if (error instanceof (await files()).UserFileError) {
           note(`ecgrid-identity: ${path}: ${error.message.replace(`${path}: `, '')}`);
           out(`Nothing imported: ${path} cannot be read.`);
           process.exitCode = 1;
@@ -96,8 +101,10 @@ function registerImport(program: Command, readEnv: ReadEnv): void {
           out(`Nothing imported: ${tally}.`);
         } else {
           const withPassword = plan.accepted.filter((row) => row.password !== undefined).length;
-          const hashing = withPassword > 0 ? startProgress('hashing passwords', withPassword, { unit: 'passwords' }) : null;
-          const writing = startProgress('writing', plan.accepted.length, { unit: 'users' });
+          // Hashing is the work asked for here: at the command's own priority, not the server's nice 19.
+          if (withPassword > 0) setHashingPriority(0);
+          const hashing = withPassword > 0 ? await startProgress('hashing passwords', withPassword, { unit: 'passwords' }) : null;
+          const writing = await startProgress('writing', plan.accepted.length, { unit: 'users' });
           try {
             await services.userImport.write(context, plan, {
               onHashed: (done, total) => {
@@ -146,13 +153,14 @@ function registerExport(program: Command, readEnv: ReadEnv): void {
     runAction({ ...NETWORK_OPTION, to: '--to' }, async (flags) => {
       const started = Date.now();
       const path = String(flags.to);
-      const format = fileFormat(path, '--to');
+      const format = await fileFormat(path, '--to');
       const networkId = networkOption(flags);
       await onDatabase(readEnv(flags), async (services) => {
         // The operator sees every user (a system scope).
         const system = { kind: 'system' as const };
         const total = await services.store.read((r) => r.users.count(system, networkId === undefined ? {} : { networkId }));
-        let writer: UserFileWriter;
+        const { UserFileWriter } = await files();
+        let writer: InstanceType<typeof UserFileWriter>;
         try {
           writer = new UserFileWriter(path, format);
         } catch (error) {

@@ -91,7 +91,7 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
   // JSON lines: Fastify's own two lines per request. Readable: one line per request (log-format.ts).
   const toTerminal = !options.logStream && process.stdout.isTTY === true;
   const pretty = resolveLogFormat(config.logFormat, toTerminal) === 'pretty';
-  const stream = pretty ? prettyLogStream(options.logStream ?? 1, toTerminal) : options.logStream;
+  const stream = pretty ? await prettyLogStream(options.logStream ?? 1, toTerminal) : options.logStream;
   const app = Fastify({
     logger: {
       level: config.logLevel,

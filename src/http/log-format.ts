@@ -8,7 +8,6 @@
  * what the JSON form would have written.
  */
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
-import pinoPretty from 'pino-pretty';
 import type { LogFormat } from '../config.js';
 
 /** The format to use: `auto` is `pretty` on a terminal, `json` otherwise (a file, a pipe, a test's stream). */
@@ -30,7 +29,9 @@ function messageFormat(log: Record<string, unknown>, messageKey: string): string
  * The readable form: `12:04:31.207 INFO  GET /v2/users/me 200 2.4 ms  [req id]`; fields
  * other than those shown (an error, its stack) follow on the next lines. Colours only on a terminal.
  */
-export function prettyLogStream(destination: NodeJS.WritableStream | number, colorize: boolean): NodeJS.WritableStream {
+export async function prettyLogStream(destination: NodeJS.WritableStream | number, colorize: boolean): Promise<NodeJS.WritableStream> {
+  // Loaded only for this form: a server logging JSON does not pay for it at start.
+  const { default: pinoPretty } = await import('pino-pretty');
   return pinoPretty({
     destination,
     colorize,

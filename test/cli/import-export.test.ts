@@ -194,6 +194,26 @@ describe('passwords', () => {
   });
 });
 
+describe('progress', () => {
+  it('on a terminal shows bars with done/total, rate and time left; not on one, only the summary line', { timeout: 120_000 }, async () => {
+    recordSecret('import file password', 'Tty!Passw0rd');
+    const rows = [0, 1, 2].map((i) => `tty${i},tty${i}@a.example,,,,,,,,${net.a},0,NetworkUser,,${i === 0 ? 'Tty!Passw0rd' : ''}`);
+    const path = file('tty.csv', `${HEADER}\n${rows.join('\n')}\n`);
+    // `script` gives the command a terminal (a pseudo-terminal) for its output.
+    const command = [process.execPath, CLI, 'import', '--from', path].join(' ');
+    const result = await runProcess('script', ['-qec', command, '/dev/null'], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...source.env, ECGRID_MASTER_KEY: MASTER_KEY },
+      timeoutMs: 120_000,
+    });
+    expect(result.status, result.stdout).toBe(0);
+    expect(result.stdout).toMatch(/checking \[[^\]]*\] 3\/3 rows \| [\d,]+\/s \| \d+s left/);
+    expect(result.stdout).toMatch(/hashing passwords \[[^\]]*\] 1\/1 passwords/);
+    expect(result.stdout).toMatch(/writing \[[^\]]*\] 3\/3 users/);
+    expect(result.stdout).toContain('Imported 3 users from');
+    expect(result.stdout).not.toContain('Tty!Passw0rd');
+  });
+});
+
 describe('bad rows', () => {
   const weak = 'weakpass1';
 

@@ -24,7 +24,7 @@ describe('log format', () => {
     const out = new PassThrough();
     let text = '';
     out.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    const stream = prettyLogStream(out, false);
+    const stream = await prettyLogStream(out, false);
     const at = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
     stream.write(`${JSON.stringify({ level: 30, time: at, pid: 1, hostname: 'h', reqId: 'req-1', method: 'GET', url: '/v2/users/me', statusCode: 200, responseTime: 3.14159, msg: 'request completed' })}\n`);
     stream.write(`${JSON.stringify({ level: 50, time: at, pid: 1, hostname: 'h', reqId: 'req-2', msg: 'request failed', err: { type: 'Error', message: 'boom' } })}\n`);
