@@ -18,7 +18,7 @@ import { ImportUserRow, USER_FILE_FIELDS } from '../contract/users.js';
 import type { ImportRowInput } from '../services/user-import-service.js';
 import { inputChecker, readInput, UsageError, type OptionNames } from './read-input.js';
 import { addDatabaseOptions, exitOnUsageError, note, onDatabase, out, runAction, type ReadEnv } from './operator-runtime.js';
-import { startProgress, withProgress } from './progress.js';
+import { startProgress, withProgress, type Progress } from './progress.js';
 // user-files.js (and the CSV library) are loaded by the commands that use them, not at every start of the CLI.
 import type { ExportRecord, UserFileFormat } from './user-files.js';
 import type { User } from '../domain/types.js';
@@ -73,6 +73,8 @@ function registerImport(program: Command, readEnv: ReadEnv): void {
   command.action(
     runAction({ ...NETWORK_OPTION, from: '--from' }, async (flags) => {
       const started = Date.now();
+      // Hashing is the work asked for here: at the command's own priority, not the server's nice 19.
+      setHashingPriority(0);
       const path = String(flags.from);
       const format = await fileFormat(path, '--from');
       const networkId = networkOption(flags);
@@ -101,21 +103,24 @@ function registerImport(program: Command, readEnv: ReadEnv): void {
           out(`Nothing imported: ${tally}.`);
         } else {
           const withPassword = plan.accepted.filter((row) => row.password !== undefined).length;
-          // Hashing is the work asked for here: at the command's own priority, not the server's nice 19.
-          if (withPassword > 0) setHashingPriority(0);
+          // One bar at a time: writing starts once the passwords are hashed (its first report).
           const hashing = withPassword > 0 ? await startProgress('hashing passwords', withPassword, { unit: 'passwords' }) : null;
-          const writing = await startProgress('writing', plan.accepted.length, { unit: 'users' });
+          let writing: Promise<Progress> | undefined;
           try {
             await services.userImport.write(context, plan, {
               onHashed: (done, total) => {
                 hashing?.onProgress(done, total);
                 if (done === total) hashing?.stop();
               },
-              onWritten: (done, total) => writing.onProgress(done, total),
+              onWritten: (done, total) => {
+                hashing?.stop();
+                writing ??= startProgress('writing', total, { unit: 'users' });
+                void writing.then((bar) => bar.onProgress(done, total));
+              },
             });
           } finally {
             hashing?.stop();
-            writing.stop();
+            (await writing)?.stop();
           }
           out(`Imported ${count(plan.accepted.length, 'user')} from ${path} in ${seconds(started)} (${tally}${withPassword > 0 ? `; ${count(withPassword, 'password')} hashed` : ''}).`);
         }

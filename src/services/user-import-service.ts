@@ -179,6 +179,7 @@ export class UserImportService {
         const places = new Map(users.map((user) => [`${user.authLevel}:${user.networkId}:${user.mailboxId}`, user]));
         for (const user of places.values()) await checkPlacement(tx, scope, user.authLevel, user.networkId, user.mailboxId);
         const ids: number[] = [];
+        progress.onWritten?.(0, users.length);
         for (let start = 0; start < users.length; start += WRITE_BATCH) {
           const batch = users.slice(start, start + WRITE_BATCH);
           const batchIds = await tx.users.insertBatch(batch, WRITE_BATCH);
