@@ -5,6 +5,7 @@
  */
 import type { Config } from '../config.js';
 import { describeDatabase, type RunningServer } from '../server.js';
+import { resolveLogFormat } from '../http/log-format.js';
 
 export function startBanner(config: Config, server: Pick<RunningServer, 'url' | 'demoLoaded'>): string {
   const demo =
@@ -18,7 +19,7 @@ export function startBanner(config: Config, server: Pick<RunningServer, 'url' | 
     ['demo data', demo],
     ['console', `${server.url}/console/`],
     ['API reference', `${server.url}/swagger/ (OpenAPI document: ${server.url}/swagger/v2/swagger.json)`],
-    ['log', `${config.logLevel}, ${config.logFormat === 'auto' ? 'pretty on a terminal, else json' : config.logFormat} (LOG_LEVEL, LOG_FORMAT)`],
+    ['log', `${config.logLevel}, ${resolveLogFormat(config.logFormat, process.stdout.isTTY === true)} on stdout (LOG_LEVEL, LOG_FORMAT)`],
   ];
   const width = Math.max(...rows.map(([name]) => name.length));
   return [`ecgrid-identity listening on ${server.url}`, ...rows.map(([name, value]) => `  ${name.padEnd(width)}  ${value}`), ''].join('\n');
