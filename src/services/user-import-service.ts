@@ -136,7 +136,11 @@ export class UserImportService {
     }
     // Logins already taken in their network: one query per network and 500 logins.
     const byNetwork = new Map<number, AcceptedRow[]>();
-    for (const row of accepted) byNetwork.set(row.user.networkId, [...(byNetwork.get(row.user.networkId) ?? []), row]);
+    for (const row of accepted) {
+      const networkRows = byNetwork.get(row.user.networkId);
+      if (networkRows) networkRows.push(row);
+      else byNetwork.set(row.user.networkId, [row]);
+    }
     const taken = new Set<AcceptedRow>();
     for (const [networkId, networkRows] of byNetwork) {
       const logins = await this.store.read((r) => r.users.takenLogins(networkId, networkRows.map((row) => row.user.login)));
