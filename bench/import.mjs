@@ -94,7 +94,7 @@ async function runTarget(target, freshEnv) {
     runCli(env, 'seed', '--users', '1', '--networks', String(NETWORKS), '--mailboxes-per-network', String(MAILBOXES));
     const withPasswords = usersCsv(`passwords-${PASSWORDS}.csv`, PASSWORDS, true);
     const hashed = runCli(env, 'import', '--from', withPasswords);
-    record(target, 'import, CSV, every user with a password (argon2id)', PASSWORDS, hashed, `${cpus().length} hashing threads at nice 19`);
+    record(target, 'import, CSV, every user with a password (argon2id)', PASSWORDS, hashed, `${cpus().length} hashing threads at the command's own priority`);
   }
 }
 
