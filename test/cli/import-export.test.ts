@@ -7,7 +7,7 @@
  * every table, test/support/fuzz-db-dump.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,6 +103,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await dumper?.close();
   for (const step of cleanup) await step();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('export → import round trip', () => {

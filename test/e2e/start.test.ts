@@ -5,7 +5,7 @@
  * sources (node_modules linked), so the build the other tests use is not touched.
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +24,10 @@ for (const entry of ['src', 'scripts', 'package.json', 'package-lock.json', 'rol
 symlinkSync(join(ROOT, 'node_modules'), join(checkout, 'node_modules'));
 
 let database: TestDatabase | undefined;
-afterAll(async () => database?.drop());
+afterAll(async () => {
+  await database?.drop();
+  rmSync(checkout, { recursive: true, force: true });
+});
 
 /** `node scripts/start.mjs serve` in the copy (what `npm start` runs) until it answers; then stopped. */
 async function start(env: Record<string, string>): Promise<{ stderr: string; answered: boolean }> {
