@@ -7,6 +7,7 @@
 import { dirname, join, resolve } from 'node:path';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type LogFormat = 'auto' | 'pretty' | 'json';
 
 export interface Config {
   readonly host: string;
@@ -18,6 +19,8 @@ export interface Config {
   readonly rootApiKey: string | null;
   readonly demo: boolean;
   readonly logLevel: LogLevel;
+  /** `auto`: readable lines on a terminal, JSON lines otherwise (http/log-format.ts). */
+  readonly logFormat: LogFormat;
   /** ECGRID_MASTER_KEY as given, or null to use `masterKeyFile`. */
   readonly masterKey: string | null;
   readonly masterKeyFile: string | null;
@@ -48,6 +51,7 @@ export const OPTIONS: readonly Option[] = [
   { env: 'ECGRID_ROOT_API_KEY', flag: '--root-api-key', description: 'On a database with no Root user, create user `root` with this primary API key (≥ 16 visible characters). Without it a key is generated and printed once to stderr', default: '' },
   { env: 'ECGRID_DEMO', flag: '--demo', description: '`1` loads the sample objects of API.md §8 if absent', default: '0' },
   { env: 'LOG_LEVEL', flag: '--log-level', description: 'fatal, error, warn, info, debug, trace or silent', default: 'info' },
+  { env: 'LOG_FORMAT', flag: '--log-format', description: '`pretty` (readable lines) or `json` (one object per line); default: pretty on a terminal, json otherwise', default: 'auto' },
   { env: 'ECGRID_MASTER_KEY', flag: '--master-key', description: '32-byte key (64 hex chars or base64) encrypting retrievable primary API keys. Required with PostgreSQL unless ECGRID_MASTER_KEY_FILE is set', default: '' },
   { env: 'ECGRID_MASTER_KEY_FILE', flag: '--master-key-file', description: 'Key file used when ECGRID_MASTER_KEY is unset; created with mode 0600 if missing', default: '<dir of ECGRID_DB>/master.key' },
   { env: 'ECGRID_TOKEN_TTL', flag: '--token-ttl', description: 'Bearer token lifetime: minutes, or a number with s/m/h', default: '60' },
@@ -70,6 +74,7 @@ export class ConfigError extends Error {
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_FORMATS: readonly LogFormat[] = ['auto', 'pretty', 'json'];
 
 /** "60" (minutes), "90s", "15m", "2h" → seconds; null when malformed. */
 export function parseDuration(text: string): number | null {
@@ -116,6 +121,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (sqliteSynchronous !== 'normal' && sqliteSynchronous !== 'full') problems.push('ECGRID_SQLITE_SYNC: must be normal or full');
   const logLevel = get('LOG_LEVEL') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}`);
+  const logFormat = get('LOG_FORMAT').trim().toLowerCase() as LogFormat;
+  if (!LOG_FORMATS.includes(logFormat)) problems.push(`LOG_FORMAT: must be pretty or json (or auto: pretty on a terminal)`);
   const rootApiKey = get('ECGRID_ROOT_API_KEY') || null;
   if (rootApiKey !== null && !/^[\x21-\x7e]{16,256}$/.test(rootApiKey)) {
     problems.push('ECGRID_ROOT_API_KEY: must be 16–256 visible ASCII characters');
@@ -143,6 +150,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     rootApiKey,
     demo: flag('ECGRID_DEMO'),
     logLevel,
+    logFormat,
     masterKey,
     masterKeyFile: masterKeyFile ? resolve(masterKeyFile) : null,
     tokenTtlSeconds: tokenTtlSeconds ?? 3600,

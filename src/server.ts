@@ -21,6 +21,8 @@ export interface RunningServer {
   store: Store;
   services: Services;
   url: string;
+  /** The demo objects this start created; [] when they were all there already; null when demo data was not asked for. */
+  demoLoaded: string[] | null;
   stop(): Promise<void>;
 }
 
@@ -36,8 +38,15 @@ export function describeDatabase(config: Pick<Config, 'databaseUrl' | 'sqliteFil
   }
 }
 
-/** Opens and prepares the database the configuration names; says which database when it cannot. */
-export async function prepareStore(config: Config): Promise<Store> {
+export interface PrepareOptions {
+  /** Progress of pending migrations (done, pending): see Store.migrate. */
+  onMigrationProgress?: (done: number, total: number) => void;
+  /** Told, in one line, which migrations were applied, if any. */
+  log?: (line: string) => void;
+}
+
+/** Opens and prepares (migrates) the database the configuration names; says which database when it cannot. */
+export async function prepareStore(config: Config, options: PrepareOptions = {}): Promise<Store> {
   let store: Store;
   try {
     store = openStore(config);
@@ -52,7 +61,9 @@ export async function prepareStore(config: Config): Promise<Store> {
     throw new Error(`cannot reach the ${describeDatabase(config)}: ${(cause as Error).message || (cause as { code?: string }).code}`, { cause: error });
   }
   try {
-    await store.migrate();
+    const started = Date.now();
+    const applied = await store.migrate(options.onMigrationProgress);
+    if (applied.length > 0) options.log?.(`Migrated the ${describeDatabase(config)}: ${applied.join(', ')} (${((Date.now() - started) / 1000).toFixed(1)} s).`);
   } catch (error) {
     await store.close().catch(() => {});
     throw new Error(`cannot migrate the ${describeDatabase(config)}: ${(error as Error).message}`, { cause: error });
@@ -63,9 +74,9 @@ export async function prepareStore(config: Config): Promise<Store> {
 export async function startServer(
   config: Config,
   log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
-  options: Pick<BuildOptions, 'logStream'> = {},
+  options: Pick<BuildOptions, 'logStream'> & Pick<PrepareOptions, 'onMigrationProgress'> = {},
 ): Promise<RunningServer> {
-  const store = await prepareStore(config);
+  const store = await prepareStore(config, { onMigrationProgress: options.onMigrationProgress, log });
   const services = createServices(config, store);
   const rootKey = await ensureRootUser(store, services.vault, config.rootApiKey);
   if (rootKey !== null && config.rootApiKey === null) {
@@ -74,11 +85,12 @@ export async function startServer(
   // Stored before the first request: made on first use, it would be written by whatever request came first,
   // even one that is refused (a failed login, a forged token) — and a refusal must change nothing.
   await loadSigningSecret(config, store, services.vault);
+  let demoLoaded: string[] | null = null;
   if (config.demo) {
-    const created = await loadDemoData(store, services.vault);
-    if (created.length > 0) log(`Demo data loaded: ${created.join(', ')}.`);
+    demoLoaded = await loadDemoData(store, services.vault);
+    if (demoLoaded.length > 0) log(`Demo data loaded: ${demoLoaded.join(', ')}.`);
   }
-  const app = await buildApp(config, store, { services, ...options });
+  const app = await buildApp(config, store, { services, logStream: options.logStream });
   let closing = false;
   app.addHook('onSend', (_request, reply, _payload, done) => {
     if (closing) reply.header('connection', 'close');
@@ -94,6 +106,7 @@ export async function startServer(
     store,
     services,
     url,
+    demoLoaded,
     stop() {
       stopping ??= (async () => {
         // Stop accepting; answer what is in flight with `Connection: close`; close each kept-alive

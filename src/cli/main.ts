@@ -6,10 +6,13 @@
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, OPTIONS } from '../config.js';
 import { startServer } from '../server.js';
+import { startBanner } from './banner.js';
+import { lazyProgress } from './progress.js';
 import { addSeedCommand } from './seed-command.js';
 import { registerOperatorCommands } from './operator-commands.js';
 import { registerApiCommands } from './api-commands.js';
 import { registerBackupCommands } from './backup-commands.js';
+import { registerUserTransferCommands } from './user-transfer-commands.js';
 
 /** Environment overlaid with the flags given on the command line. */
 export function envWithFlags(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
@@ -47,8 +50,8 @@ export function buildProgram(): Command {
       throw error;
     }
     try {
-      const server = await startServer(config);
-      process.stderr.write(`ecgrid-identity listening on ${server.url} (${server.store.dialectName})\n`);
+      const server = await startServer(config, undefined, { onMigrationProgress: lazyProgress('migrating', { unit: 'migrations' }) });
+      process.stderr.write(startBanner(config, server));
       const shutdown = (signal: string) => {
         process.stderr.write(`${signal}: finishing in-flight requests, then closing the database\n`);
         server.stop().then(
@@ -65,6 +68,7 @@ export function buildProgram(): Command {
   addSeedCommand(program, (flags) => envWithFlags(flags));
   registerOperatorCommands(program, (flags) => envWithFlags(flags));
   registerBackupCommands(program, (flags) => envWithFlags(flags));
+  registerUserTransferCommands(program, (flags) => envWithFlags(flags));
   registerApiCommands(program);
   return program;
 }

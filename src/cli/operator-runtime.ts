@@ -12,6 +12,7 @@ import { createServices, type Services } from '../services/index.js';
 import { operatorContext } from '../services/operator.js';
 import { UsageError, withOptionName, type OptionNames } from './read-input.js';
 import { exitOnUsageError, note } from './terminal.js';
+import { lazyProgress } from './progress.js';
 
 const DATABASE_SETTINGS = ['ECGRID_DB', 'DATABASE_URL', 'ECGRID_MASTER_KEY', 'ECGRID_MASTER_KEY_FILE'];
 /** Page size when a command reads a whole list. */
@@ -54,7 +55,7 @@ export async function onDatabase(
   work: (services: Services, context: RequestContext) => Promise<void>,
 ): Promise<void> {
   const config = loadConfig(env);
-  const store = await prepareStore(config);
+  const store = await prepareStore(config, { onMigrationProgress: lazyProgress('migrating', { unit: 'migrations' }), log: note });
   try {
     await work(createServices(config, store), operatorContext());
   } finally {

@@ -8,6 +8,7 @@
 import type { TSchema } from 'typebox';
 import { Format } from 'typebox/format';
 import { Value } from 'typebox/value';
+import { Compile } from 'typebox/compile';
 import { FORMATS } from '../contract/formats.js';
 import { ApiError } from '../contract/errors.js';
 import { describeValidationError } from '../http/errors.js';
@@ -37,30 +38,54 @@ function schemaAt(schema: TSchema, path: string): { description?: string; enum?:
   return node as { description?: string } | undefined;
 }
 
+/**
+ * Reads `raw` as the API reads a body (wire rules, then the schema): the value,
+ * or the API's message for the first problem, naming the field (`email: must be a valid email address`).
+ */
+export function checkInput<T>(schema: TSchema, raw: Record<string, unknown>): CheckedInput<T> {
+  return inputChecker<T>(schema)(raw);
+}
+
+export type CheckedInput<T> = { value: T; problem?: undefined } | { problem: string };
+
+/** checkInput with the reader and the validator compiled once, for many inputs (a file of users). */
+export function inputChecker<T>(schema: TSchema): (raw: Record<string, unknown>) => CheckedInput<T> {
+  const normalize = compileNormalizer(schema);
+  const validator = Compile(schema);
+  return (raw) => {
+    let value: unknown;
+    try {
+      value = normalize(raw);
+    } catch (error) {
+      if (error instanceof ApiError) return { problem: error.message };
+      throw error;
+    }
+    if (validator.Check(value)) return { value: value as T };
+    return { problem: firstProblem(schema, value) };
+  };
+}
+
+function firstProblem(schema: TSchema, value: unknown): string {
+  const [first] = Value.Errors(schema, value);
+  if (!first) return 'is invalid';
+  const params = first.params as Record<string, unknown>;
+  const missing = Array.isArray(params.requiredProperties) ? (params.requiredProperties[0] as string) : undefined;
+  const problem = describeValidationError(
+    {
+      instancePath: first.instancePath,
+      keyword: first.keyword,
+      params: missing ? { ...params, missingProperty: missing } : params,
+      message: first.message,
+      parentSchema: schemaAt(schema, first.schemaPath),
+    },
+    'options',
+  );
+  return problem;
+}
+
 /** The normalized, validated body, or a UsageError naming the first bad option. */
 export function readInput<T>(schema: TSchema, raw: Record<string, unknown>, options: OptionNames): T {
-  let value: unknown;
-  try {
-    value = compileNormalizer(schema)(raw);
-  } catch (error) {
-    if (error instanceof ApiError) throw new UsageError(withOptionName(error.message, options));
-    throw error;
-  }
-  const [first] = Value.Errors(schema, value);
-  if (first) {
-    const params = first.params as Record<string, unknown>;
-    const missing = Array.isArray(params.requiredProperties) ? (params.requiredProperties[0] as string) : undefined;
-    const message = describeValidationError(
-      {
-        instancePath: first.instancePath,
-        keyword: first.keyword,
-        params: missing ? { ...params, missingProperty: missing } : params,
-        message: first.message,
-        parentSchema: schemaAt(schema, first.schemaPath),
-      },
-      'options',
-    );
-    throw new UsageError(withOptionName(message, options));
-  }
-  return value as T;
+  const checked = checkInput<T>(schema, raw);
+  if (checked.problem !== undefined) throw new UsageError(withOptionName(checked.problem, options));
+  return checked.value;
 }

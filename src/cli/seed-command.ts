@@ -10,6 +10,7 @@ import { prepareStore } from '../server.js';
 import { hashPassword } from '../security/passwords.js';
 import { AUTH_LEVELS, type AuthLevel } from '../domain/levels.js';
 import type { NewUser } from '../store/queries/users.js';
+import { lazyProgress, withProgress } from './progress.js';
 
 export const SEED_PASSWORD = 'Seed!Passw0rd';
 
@@ -27,9 +28,10 @@ export async function seedUsers(
   env: Record<string, string | undefined>,
   options: { users: number; networks: number; mailboxesPerNetwork: number },
   log: (line: string) => void,
+  onProgress?: (done: number, total: number) => void,
 ): Promise<void> {
   const config = loadConfig(env);
-  const store = await prepareStore(config);
+  const store = await prepareStore(config, { onMigrationProgress: lazyProgress('migrating', { unit: 'migrations' }), log });
   try {
     const started = Date.now();
     const passwordHash = await hashPassword(SEED_PASSWORD);
@@ -65,6 +67,7 @@ export async function seedUsers(
         });
       }
       await store.transaction((tx) => tx.users.insertMany(users));
+      onProgress?.(Math.min(start + batch, options.users), options.users);
     }
     log(`seeded ${options.users} users in ${options.networks} networks × ${options.mailboxesPerNetwork} mailboxes in ${((Date.now() - started) / 1000).toFixed(1)} s (password ${SEED_PASSWORD})`);
   } finally {
@@ -86,6 +89,9 @@ export function addSeedCommand(program: Command, envWithFlags: (flags: Record<st
     .option('--db <file>', 'SQLite database file (env ECGRID_DB)')
     .option('--database-url <url>', 'PostgreSQL URL (env DATABASE_URL)')
     .action(async (flags: { users: number; networks: number; mailboxesPerNetwork: number } & Record<string, unknown>) => {
-      await seedUsers(envWithFlags(flags), flags, (line) => process.stderr.write(`${line}\n`));
+      // The summary line waits for the bar to end (on a terminal), so that it is not written across it.
+      const lines: string[] = [];
+      await withProgress('seeding', flags.users, (onProgress) => seedUsers(envWithFlags(flags), flags, (line) => lines.push(line), onProgress), { unit: 'users' });
+      for (const line of lines) process.stderr.write(`${line}\n`);
     });
 }

@@ -129,3 +129,28 @@ export const SendSmsBody = Type.Object({
   message: Type.String({ minLength: 1, maxLength: 160 }),
 });
 export type SendSmsBody = Static<typeof SendSmsBody>;
+
+/**
+ * One user of an import file (`ecgrid-identity import`; export writes the same
+ * fields but `password`): POST /v2/users's body — the same schema, so the same
+ * rules and messages — with `password` optional (absent: no usable password),
+ * the fields of update-config, and the status to import the user in.
+ */
+export const ImportUserRow = Type.Object({
+  ...CreateUserBody.properties,
+  password: Type.Optional(CreateUserBody.properties.password),
+  company: UpdateConfigBody.properties.company,
+  phone: UpdateConfigBody.properties.phone,
+  cellPhone: UpdateConfigBody.properties.cellPhone,
+  cellCarrier: UpdateConfigBody.properties.cellCarrier,
+  timeZoneOffset: UpdateConfigBody.properties.timeZoneOffset,
+  status: Type.Optional(Type.Enum(['Active', 'Suspended', 'Terminated'], { description: 'default Active' })),
+});
+export type ImportUserRow = Static<typeof ImportUserRow>;
+
+/** The columns of an import or export file, in this order (`password` only ever read). */
+export const USER_FILE_FIELDS = [
+  'login', 'email', 'firstName', 'lastName', 'company', 'phone', 'cellPhone', 'cellCarrier', 'timeZoneOffset',
+  'networkId', 'mailboxId', 'authLevel', 'status', 'password',
+] as const satisfies ReadonlyArray<keyof ImportUserRow>;
+export type UserFileField = (typeof USER_FILE_FIELDS)[number];

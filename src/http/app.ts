@@ -32,6 +32,7 @@ import { compileNormalizer, parseJsonBody } from './wire.js';
 import { AllowedMethods } from './method-not-allowed.js';
 import type { App } from './route-host.js';
 import { authenticateRequest, restCredentials } from './authenticate.js';
+import { OneLinePerRequest, prettyLogStream, resolveLogFormat } from './log-format.js';
 
 export interface BuildOptions {
   /** Pre-built services (tests share one set between app and fixtures). */
@@ -89,14 +90,19 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
   const services = options.services ?? createServices(config, store);
   const allowed = new AllowedMethods();
 
+  // JSON lines: Fastify's own two lines per request. Readable: one line per request (log-format.ts).
+  const toTerminal = !options.logStream && process.stdout.isTTY === true;
+  const pretty = resolveLogFormat(config.logFormat, toTerminal) === 'pretty';
+  const stream = pretty ? await prettyLogStream(options.logStream ?? 1, toTerminal) : options.logStream;
   const app = Fastify({
     logger: {
       level: config.logLevel,
       // rawPacket: Node's HTTP parser errors carry the raw request bytes (headers with the API key, the
       // body with a password), which Fastify logs at trace level for a malformed request.
       redact: { paths: ['req.headers["x-api-key"]', 'req.headers["x-connectivity-api-key"]', 'req.headers.authorization', 'req.body', 'err.rawPacket'], censor: '[redacted]' },
-      ...(options.logStream ? { stream: options.logStream } : {}),
+      ...(stream ? { stream } : {}),
     },
+    ...(pretty ? { logController: new OneLinePerRequest() } : {}),
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     genReqId: (req) => {

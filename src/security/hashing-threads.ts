@@ -91,12 +91,25 @@ export class HashingThreads {
 }
 
 let shared: HashingThreads | undefined;
+let niceness = 19;
+
+/**
+ * The priority the process's hashing threads will run at, set before the
+ * first hash. The server keeps nice 19 (its event loop comes first); the
+ * operator's bulk import hashes at its own priority, because hashing is the
+ * work it was asked to do — at nice 19 on a busy host, 10,000 passwords took
+ * many minutes (run it under `nice` to be gentler to a server on the same host).
+ */
+export function setHashingPriority(nice: number): void {
+  if (shared) throw new Error('the hashing threads already run; set their priority before the first hash');
+  niceness = nice;
+}
 
 /**
  * The process's hashing threads, started on first use: one per core this
  * process may run on (at nice 19 they only take what the event loop leaves).
  */
 export function hashingThreads(): HashingThreads {
-  shared ??= new HashingThreads(Math.max(1, availableParallelism()), 19);
+  shared ??= new HashingThreads(Math.max(1, availableParallelism()), niceness);
   return shared;
 }

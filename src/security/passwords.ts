@@ -12,8 +12,17 @@ export function hashPassword(password: string): Promise<string> {
   return hashingThreads().hash(password, OPTIONS);
 }
 
+/**
+ * The stored hash of a user who has no usable password yet (an imported user
+ * without one): no password matches it. Not an argon2 string, so made in no
+ * time for 100,000 users; verifying against it costs a real check (below).
+ */
+export const NO_PASSWORD_HASH = '!no-password';
+
 /** False for a wrong password and for a malformed hash; never throws on input. */
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  // As long as a real check, so that timing does not tell that a user has no password.
+  if (passwordHash === NO_PASSWORD_HASH) return hashingThreads().verify(await dummyPasswordHash(), password).then(() => false, () => false);
   try {
     return await hashingThreads().verify(passwordHash, password);
   } catch {

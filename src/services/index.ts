@@ -11,6 +11,7 @@ import { KeyService } from './key-service.js';
 import { NetworkService } from './network-service.js';
 import { MailboxService } from './mailbox-service.js';
 import { AuditService } from './audit-service.js';
+import { UserImportService } from './user-import-service.js';
 
 export interface Services {
   store: Store;
@@ -23,6 +24,7 @@ export interface Services {
   networks: NetworkService;
   mailboxes: MailboxService;
   audit: AuditService;
+  userImport: UserImportService;
 }
 
 export function createServices(config: Config, store: Store): Services {
@@ -39,5 +41,6 @@ export function createServices(config: Config, store: Store): Services {
     networks: new NetworkService(store),
     mailboxes: new MailboxService(store),
     audit: new AuditService(store),
+    userImport: new UserImportService(store),
   };
 }

@@ -11,7 +11,7 @@ import {
 import { networkInScope, placementInScope, scopeOf, type Scope } from '../domain/scopes.js';
 import { placementProblem } from '../domain/placement.js';
 import type { AuthLevel } from '../domain/levels.js';
-import type { Mailbox, Network, User } from '../domain/types.js';
+import type { Mailbox, Network, Principal, User } from '../domain/types.js';
 import { hashPassword } from '../security/passwords.js';
 import type { KeyVault } from '../security/key-vault.js';
 import { StoreConflict } from '../store/errors.js';
@@ -24,7 +24,7 @@ import { nowIso } from './context.js';
 import { issuePrimaryKey, readPrimaryKey } from './primary-keys.js';
 
 const PROFILE_FIELDS = ['email', 'firstName', 'lastName', 'status'] as const;
-const CREATED_FIELDS = ['login', 'email', 'firstName', 'lastName', 'networkId', 'mailboxId', 'authLevel', 'status'] as const;
+export const CREATED_FIELDS = ['login', 'email', 'firstName', 'lastName', 'networkId', 'mailboxId', 'authLevel', 'status'] as const;
 
 export const userNotFound = (id: number) => () => ApiError.notFound('User', id);
 
@@ -79,12 +79,35 @@ export async function checkPlacement(
   return { network: usableNetwork, mailbox: usableMailbox };
 }
 
+/**
+ * The level and place of a user the caller creates (POST /v2/users, the operator's import):
+ * absent or NoChange level = MailboxUser; the caller must be allowed to create that level
+ * (403 otherwise); a caller without a network must name one; the mailbox defaults to the
+ * caller's own only inside the caller's network. checkPlacement then checks the place.
+ */
+export function newUserPlace(
+  caller: Principal,
+  body: Pick<CreateUserBody, 'authLevel' | 'networkId' | 'mailboxId'>,
+): { authLevel: AuthLevel; networkId: number; mailboxId: number } {
+  const authLevel: AuthLevel = body.authLevel === undefined || body.authLevel === 'NoChange' ? 'MailboxUser' : body.authLevel;
+  enforce(canCreateUser(caller, authLevel), () => ApiError.forbidden());
+  if (body.networkId === undefined && caller.networkId === 0) {
+    throw ApiError.invalid('networkId', 'is required for a caller without a network');
+  }
+  const networkId = body.networkId ?? caller.networkId;
+  const mailboxId = body.mailboxId ?? (networkId === caller.networkId ? caller.mailboxId : 0);
+  return { authLevel, networkId, mailboxId };
+}
+
 /** A unique-login violation (raised by the store after the transaction rolled back) → DuplicateObject. */
 export function loginConflict(error: unknown, login: string, networkId: number): unknown {
-  if (error instanceof StoreConflict && error.constraint === 'users_login_unique') {
-    return ApiError.duplicate('login', `"${login}" already exists in network ${networkId}`);
-  }
+  if (error instanceof StoreConflict && error.constraint === 'users_login_unique') return loginTaken(login, networkId);
   return error;
+}
+
+/** The answer for a login already taken in a network (any case). */
+export function loginTaken(login: string, networkId: number): ApiError {
+  return ApiError.duplicate('login', `"${login}" already exists in network ${networkId}`);
 }
 
 export class UserService {
@@ -142,13 +165,7 @@ export class UserService {
   /** POST /v2/users */
   async create(context: RequestContext, body: CreateUserBody): Promise<User> {
     const caller = context.principal;
-    const authLevel: AuthLevel = body.authLevel === undefined || body.authLevel === 'NoChange' ? 'MailboxUser' : body.authLevel;
-    enforce(canCreateUser(caller, authLevel), () => ApiError.forbidden());
-    if (body.networkId === undefined && caller.networkId === 0) {
-      throw ApiError.invalid('networkId', 'is required for a caller without a network');
-    }
-    const networkId = body.networkId ?? caller.networkId;
-    const mailboxId = body.mailboxId ?? (networkId === caller.networkId ? caller.mailboxId : 0);
+    const { authLevel, networkId, mailboxId } = newUserPlace(caller, body);
     const passwordHash = await hashPassword(body.password);
     try {
       return await this.store.transaction(async (tx) => {

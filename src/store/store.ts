@@ -116,9 +116,10 @@ export class Store extends Repositories {
     }
   }
 
-  async migrate(): Promise<string[]> {
+  /** Applies pending migrations; returns their names. `onProgress(done, pending)`: see migrateToLatest. */
+  async migrate(onProgress?: (done: number, total: number) => void): Promise<string[]> {
     try {
-      return await migrateToLatest(this.dialect.db as unknown as Kysely<unknown>, this.dialect.name);
+      return await migrateToLatest(this.dialect.db as unknown as Kysely<unknown>, this.dialect.name, onProgress);
     } catch (error) {
       throw this.dialect.mapError(error);
     }

@@ -28,17 +28,37 @@ export const LATEST_MIGRATION = HISTORY[HISTORY.length - 1]![0];
 export const MIGRATION_NAMES: readonly string[] = HISTORY.map(([name]) => name);
 
 class HistoryProvider implements MigrationProvider {
-  constructor(private readonly context: MigrationContext) {}
+  constructor(
+    private readonly context: MigrationContext,
+    private readonly afterEach: () => void = () => {},
+  ) {}
   async getMigrations(): Promise<Record<string, Migration>> {
     return Object.fromEntries(
-      HISTORY.map(([name, module]) => [name, { up: (db: Kysely<unknown>) => module.up(db, this.context) }]),
+      HISTORY.map(([name, module]) => [
+        name,
+        {
+          up: async (db: Kysely<unknown>) => {
+            await module.up(db, this.context);
+            this.afterEach();
+          },
+        },
+      ]),
     );
   }
 }
 
-/** Applies every pending migration; throws with the failing migration's name. */
-export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new HistoryProvider({ dialect }) });
+/**
+ * Applies every pending migration; throws with the failing migration's name.
+ * `onProgress(done, pending)` hears of each one applied (and of 0 before the first), when any are pending.
+ */
+export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName, onProgress?: (done: number, total: number) => void): Promise<string[]> {
+  let done = 0;
+  let pending = 0;
+  const migrator = new Migrator({ db, provider: new HistoryProvider({ dialect }, () => onProgress?.(++done, pending)) });
+  if (onProgress) {
+    pending = (await migrator.getMigrations()).filter((migration) => migration.executedAt === undefined).length;
+    if (pending > 0) onProgress(0, pending);
+  }
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

@@ -52,6 +52,29 @@ export class AuditQueries {
     ]);
   }
 
+  /** Appends many events in multi-row statements (bulk work such as an import: one event per user). */
+  async insertMany(events: NewAuditEvent[], chunkSize = 500): Promise<void> {
+    for (let start = 0; start < events.length; start += chunkSize) {
+      await this.db
+        .insertInto('audit_events')
+        .values(
+          events.slice(start, start + chunkSize).map((event) => ({
+            at: event.at,
+            actor_user_id: event.actorUserId,
+            action: event.action,
+            target_type: event.targetType,
+            target_id: event.targetId,
+            target_network_id: event.targetNetworkId,
+            target_mailbox_id: event.targetMailboxId,
+            changes: JSON.stringify(event.changes),
+            request_id: event.requestId,
+            client_ip: event.clientIp,
+          })),
+        )
+        .execute();
+    }
+  }
+
   /** Events whose target is in scope, newest first, with the total count. */
   async list(scope: Scope, filter: AuditFilter, page: { pageNo: number; recordsPerPage: number }): Promise<{ events: AuditEvent[]; total: number }> {
     let query = this.db.selectFrom('audit_events').where(auditInScope(scope));

@@ -436,6 +436,49 @@ export class UserQueries {
     }
   }
 
+  /**
+   * Inserts users in multi-row statements (chunks of `chunkSize`) and returns their new ids in
+   * the order given. Throws StoreConflict('users_login_unique') when a login is taken in its network.
+   */
+  async insertBatch(users: NewUser[], chunkSize = 500): Promise<number[]> {
+    const ids: number[] = [];
+    for (let start = 0; start < users.length; start += chunkSize) {
+      const chunk = users.slice(start, start + chunkSize);
+      const rows = await this.db.insertInto('users').values(chunk.map(newUserRow)).returning(['user_id', 'network_id', 'login_key']).execute();
+      // RETURNING promises no order: the rows are matched to the input by their unique (network, login).
+      const idOf = new Map(rows.map((row) => [`${row.network_id}:${row.login_key}`, row.user_id]));
+      for (const user of chunk) ids.push(idOf.get(`${user.networkId}:${user.login.toLowerCase()}`)!);
+    }
+    return ids;
+  }
+
+  /** Which of these logins (compared regardless of case) are taken in the network, lower-cased; every status counts. */
+  async takenLogins(networkId: number, logins: string[], chunkSize = 500): Promise<Set<string>> {
+    const taken = new Set<string>();
+    const keys = [...new Set(logins.map((login) => login.toLowerCase()))];
+    for (let start = 0; start < keys.length; start += chunkSize) {
+      const rows = await this.db
+        .selectFrom('users')
+        .select('login_key')
+        .where('network_id', '=', networkId)
+        .where('login_key', 'in', keys.slice(start, start + chunkSize))
+        .execute();
+      for (const row of rows) taken.add(row.login_key);
+    }
+    return taken;
+  }
+
+  /**
+   * Up to `limit` users with ids above `afterUserId`, by userId, every status, optionally of one
+   * network: a whole table read page by page (export) without OFFSET's cost. Sees every scope.
+   */
+  async listAfter(afterUserId: number, limit: number, networkId?: number): Promise<User[]> {
+    let query = this.db.selectFrom('users').select(USER_COLUMNS).where('user_id', '>', afterUserId);
+    if (networkId !== undefined) query = query.where('network_id', '=', networkId);
+    const rows = await query.orderBy('user_id').limit(limit).execute();
+    return rows.map(this.#toUser);
+  }
+
   /** Users in a mailbox that are not Terminated (a mailbox with any cannot be terminated). */
   async countLiveInMailbox(mailboxId: number): Promise<number> {
     const row = await this.db
