@@ -16,6 +16,7 @@ import { KeyVault } from '../security/key-vault.js';
 import { parseMasterKey } from '../security/master-key.js';
 import { JWT_SECRET_SETTING } from '../services/signing-key.js';
 import { backupSqliteDatabase } from '../store/backup/sqlite-backup.js';
+import { withProgress } from './progress.js';
 import { readSealedSamples, type VerifiedDatabase } from '../store/backup/sqlite-file.js';
 import { restoreSqliteDatabase } from '../store/backup/sqlite-restore.js';
 import { checksumFileOf } from '../store/backup/checksum-file.js';
@@ -88,7 +89,8 @@ export function registerBackupCommands(program: Command, readEnv: ReadEnv): void
         process.once('SIGTERM', onSignal);
         let result;
         try {
-          result = await backupSqliteDatabase(config.sqliteFile, String(flags.to), { signal: interrupt.signal });
+          // A bar on a terminal (pages copied, rate, time left); nothing else when not on one.
+          result = await withProgress('backing up', 0, (onProgress) => backupSqliteDatabase(config.sqliteFile, String(flags.to), { signal: interrupt.signal, onProgress }), { unit: 'pages' });
         } finally {
           process.off('SIGINT', onSignal);
           process.off('SIGTERM', onSignal);

@@ -1,6 +1,5 @@
 /**
- * Progress of long work (seed, import, export, migrations; backup plugs in the
- * same way): on a terminal a bar with done/total, rate and time left
+ * Progress of long work (seed, import, export, migrations, backup): on a terminal a bar with done/total, rate and time left
  * (cli-progress); elsewhere nothing — the command prints its one summary line
  * itself. Work reports through `onProgress(done, total)`, so services know
  * nothing of terminals. cli-progress is loaded only when a bar is shown (a
