@@ -17,7 +17,7 @@ import { withDatabase } from '../support/global-setup.js';
 import { CLI, startChildServer, type ChildServer } from '../support/child-server.js';
 import { Api, expectOk } from '../support/http.js';
 import { runProcess } from '../support/process.js';
-import { DIALECT, freshDatabase, type TestDatabase } from '../support/test-db.js';
+import { adminQuery, DIALECT, freshDatabase, type TestDatabase } from '../support/test-db.js';
 import type { UserIDInfo } from '../../src/contract/users.js';
 import { backupSqliteDatabase } from '../../src/store/backup/sqlite-backup.js';
 
@@ -493,16 +493,6 @@ if (DIALECT === 'sqlite') {
       for (const name of extraDatabases) await adminQuery(`drop database if exists ${name} with (force)`);
       await database?.drop();
     });
-
-    async function adminQuery(text: string): Promise<void> {
-      const client = new pg.Client({ connectionString: inject('pgUrl') });
-      await client.connect();
-      try {
-        await client.query(text);
-      } finally {
-        await client.end();
-      }
-    }
 
     /** A new, empty database, as `createdb` makes it. */
     async function createDatabase(): Promise<string> {

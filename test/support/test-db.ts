@@ -24,7 +24,8 @@ function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
-async function adminQuery(text: string): Promise<void> {
+/** One statement on the cluster's admin database (create/drop databases). */
+export async function adminQuery(text: string): Promise<void> {
   const client = new pg.Client({ connectionString: inject('pgUrl') });
   await client.connect();
   try {
