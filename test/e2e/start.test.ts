@@ -2,7 +2,8 @@
  * `npm start` (scripts/start.mjs) on a checkout without a build, with a
  * current one and with a stale one: it bundles only when the sources changed
  * (no type-check), and serves either way. Run on a copy of the checkout's
- * sources (node_modules linked), so the build the other tests use is not touched.
+ * sources (src/ and the console's web/; node_modules linked), so the build
+ * the other tests use is not touched.
  */
 import { spawn } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -18,7 +19,7 @@ import { recordProcessSecrets } from '../support/secret-record.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const checkout = mkdtempSync(join(tmpdir(), 'ecgrid-start-'));
-for (const entry of ['src', 'scripts', 'package.json', 'package-lock.json', 'rolldown.config.mjs', 'tsconfig.json', 'tsconfig.build.json']) {
+for (const entry of ['src', 'web', 'scripts', 'package.json', 'package-lock.json', 'rolldown.config.mjs', 'tsconfig.json', 'tsconfig.build.json']) {
   cpSync(join(ROOT, entry), join(checkout, entry), { recursive: true });
 }
 symlinkSync(join(ROOT, 'node_modules'), join(checkout, 'node_modules'));
@@ -60,6 +61,7 @@ describe('npm start', () => {
     expect(first.answered, first.stderr).toBe(true);
     expect(first.stderr).toContain('no build yet; bundling dist/ecgrid-identity.mjs');
     expect(existsSync(join(checkout, 'dist/ecgrid-identity.mjs'))).toBe(true);
+    expect(existsSync(join(checkout, 'dist/console/console.js')), 'the console is bundled too').toBe(true);
     // Bundled only: the type-check's output (dist/ module by module) is not made at start.
     expect(existsSync(join(checkout, 'dist/server.js'))).toBe(false);
 
