@@ -65,9 +65,14 @@ export async function registerConsole(app: App, root: string | null = defaultCon
     scope.setNotFoundHandler(async (request, reply) => reply.code(404).type('text/plain; charset=utf-8').send(`Not found: ${request.url.split('?')[0]}`));
     if (root === null) {
       // Built without the console (e.g. tsc alone): say so instead of a bare 404.
-      scope.get('/', { schema: { hide: true } }, async (_request, reply) =>
-        reply.code(503).type('text/plain; charset=utf-8').send('The console is not built: run `npm run build`.'),
-      );
+      // '/console/' only: '/console' is the redirect above (a prefixed '/' would claim both).
+      scope.route({
+        method: 'GET',
+        url: '/',
+        prefixTrailingSlash: 'slash',
+        schema: { hide: true },
+        handler: async (_request, reply) => reply.code(503).type('text/plain; charset=utf-8').send('The console is not built: run `npm run build`.'),
+      });
       return;
     }
     await scope.register(fastifyStatic, { root, prefix: '/', index: ['index.html'], wildcard: true, decorateReply: false, cacheControl: false, etag: true });
