@@ -5,11 +5,15 @@
  * done with the keyboard alone.
  */
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchBrowser } from '../support/browser.js';
 import { axeViolations, openConsole, signInWithKey } from '../support/console.js';
 import { expectOk } from '../support/http.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { limit } from '../support/timeouts.js';
+
+// A page signs in and renders before each check: on a loaded 2-core machine the first one can take tens of seconds.
+vi.setConfig({ testTimeout: limit(90_000) });
 
 let server: TestServer;
 let browser: Browser;

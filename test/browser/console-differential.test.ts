@@ -7,13 +7,17 @@
  * every placement and level around the role (destructive calls last).
  */
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AuthLevel } from '../../src/domain/levels.js';
 import type { Status } from '../../src/domain/statuses.js';
 import { launchBrowser } from '../support/browser.js';
 import { openConsole, signInWithKey } from '../support/console.js';
 import { expectOk, type Api } from '../support/http.js';
 import { createUser, startTestServer, type TestServer } from '../support/server.js';
+import { limit } from '../support/timeouts.js';
+
+// A page signs in and renders before each check: on a loaded 2-core machine the first one can take tens of seconds.
+vi.setConfig({ testTimeout: limit(90_000) });
 
 let server: TestServer;
 let browser: Browser;

@@ -7,11 +7,15 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchBrowser } from '../support/browser.js';
 import { assertConsoleBuilt, openConsole, signInWithKey, signInWithPassword } from '../support/console.js';
 import { expectOk } from '../support/http.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { limit } from '../support/timeouts.js';
+
+// A page signs in and renders before each check: on a loaded 2-core machine the first one can take tens of seconds.
+vi.setConfig({ testTimeout: limit(90_000) });
 
 const DEMO_LOGIN = 'jsmith@example.com';
 const DEMO_PASSWORD = 'Sup3r$ecret!';

@@ -6,12 +6,16 @@
  * timeline showing the change just made.
  */
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchBrowser } from '../support/browser.js';
 import { openConsole, signInWithKey, type ConsolePage } from '../support/console.js';
 import { expectOk } from '../support/http.js';
 import { createUser, startTestServer, TEST_PASSWORD, type TestServer } from '../support/server.js';
 import { startSmtpCapture, type SmtpCapture } from '../support/smtp-capture.js';
+import { limit } from '../support/timeouts.js';
+
+// A page signs in and renders before each check: on a loaded 2-core machine the first one can take tens of seconds.
+vi.setConfig({ testTimeout: limit(90_000) });
 
 let smtp: SmtpCapture;
 let server: TestServer;
@@ -55,6 +59,8 @@ describe('profile', () => {
     const user = await freshUser();
     const { page, close } = await openUser(user.userId);
     const profile = section(page, 'Profile');
+    // The form holds the user as read (and its ETag) before the concurrent change.
+    await expect.poll(() => profile.getByLabel('Last name').inputValue()).toBe(user.lastName);
     // Meanwhile, someone else changes the last name.
     expectOk(await server.api.put('/v2/users', { userId: user.userId, lastName: 'Theirs' }));
     await profile.getByLabel('E-mail').fill('mine@example.com');

@@ -75,7 +75,8 @@ export function UserPage({ userId }: { userId: number }) {
         {actions.has('terminate') && <TerminateForm user={user} onChanged={reload} />}
       </div>
       {(actions.has('list-keys') || actions.has('read-key')) && <KeysPanel user={user} actions={actions} />}
-      {may.readAudit(me) && <UserTimeline userId={user.userId} key={user.modified} />}
+      {/* Re-read on every change of the user: its ETag is its row version (`modified` has whole seconds only). */}
+      {may.readAudit(me) && <UserTimeline userId={user.userId} key={loaded.etag} />}
       {actions.size === 0 && <p class="muted" data-testid="read-only">You can see this user but not change it.</p>}
     </>
   );
