@@ -24,6 +24,9 @@ export default defineConfig({
   test: {
     testTimeout: 30_000 * scale,
     hookTimeout: 60_000 * scale,
+    // expect.poll waits for what a page or server shows next (a password check runs argon2 at the lowest
+    // CPU priority): vitest's 1 s default failed a console test on a loaded machine.
+    expect: { poll: { timeout: 10_000 * scale } },
     pool: 'forks',
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/domain/**/*.test.ts', 'test/unit/**/*.test.ts'] } },
