@@ -40,7 +40,12 @@ function userId(name) {
   return Number(execFileSync('id', ['-u', name], { encoding: 'utf8' }).trim());
 }
 
-export async function startPostgres({ log = () => {} } = {}) {
+/**
+ * `durable`: PostgreSQL's own defaults for fsync and synchronous_commit (the
+ * benches: a commit is on disk before it is acknowledged, as in production);
+ * the tests trade them for speed. `settings`: more `-c name=value` options.
+ */
+export async function startPostgres({ log = () => {}, durable = false, settings = {} } = {}) {
   const initdb = findBinary('initdb');
   const pgCtl = findBinary('pg_ctl');
   const dir = mkdtempSync(join(tmpdir(), 'ecgrid-pg-'));
@@ -68,8 +73,10 @@ export async function startPostgres({ log = () => {} } = {}) {
     'log_error_verbosity = default', "log_min_error_statement = 'error'", '',
   ].join('\n'));
   const options = [
-    `-p ${port}`, `-k ${dir}`, '-c listen_addresses=127.0.0.1', '-c fsync=off', '-c synchronous_commit=off',
-    '-c full_page_writes=off', '-c max_connections=300', '-c shared_buffers=128MB',
+    `-p ${port}`, `-k ${dir}`, '-c listen_addresses=127.0.0.1',
+    ...(durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
+    '-c max_connections=300', '-c shared_buffers=128MB',
+    ...Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`),
   ].join(' ');
   run(pgCtl, ['-D', dataDir, '-o', options, '-l', join(dir, 'postgres.log'), '-w', '-t', '60', 'start']);
   const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);

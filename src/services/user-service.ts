@@ -42,7 +42,7 @@ export function refuseTerminated(user: User, field = 'userId'): void {
 
 /** The last active Root can be neither suspended, terminated nor demoted. */
 export async function protectLastRoot(tx: Repositories, user: User, field: string): Promise<void> {
-  if (user.authLevel === 'Root' && user.status === 'Active' && (await tx.users.countActiveRoots()) <= 1) {
+  if (mayBeLastRoot(user) && (await tx.users.countActiveRoots()) <= 1) {
     throw ApiError.invalid(field, 'the last active Root cannot be suspended, terminated or demoted');
   }
 }
@@ -110,6 +110,43 @@ export function loginTaken(login: string, networkId: number): ApiError {
   return ApiError.duplicate('login', `"${login}" already exists in network ${networkId}`);
 }
 
+/** Guarded writes of one PUT before it takes the row lock instead (each miss means another request changed the user). */
+const OPTIMISTIC_ATTEMPTS = 3;
+
+/** Whether `user` may be the last active Root (suspending it then needs protectLastRoot). */
+function mayBeLastRoot(user: User): boolean {
+  return user.authLevel === 'Root' && user.status === 'Active';
+}
+
+/**
+ * What a PUT /v2/users changes on this row, after access (404 when the caller
+ * may not), the If-Match precondition (412) and the Terminated rule; null when
+ * nothing changes.
+ */
+function decideUpdate(
+  context: RequestContext,
+  body: UpdateUserBody,
+  before: User,
+  precondition?: (user: User) => boolean,
+): { patch: UserPatch; statusChange: User['status'] | undefined } | null {
+  // Sending the current status back (a client round-tripping the object) is not a status change.
+  const statusChange = body.status !== undefined && body.status !== before.status ? body.status : undefined;
+  enforce(
+    statusChange !== undefined ? canChangeStatus(context.principal, before) : canManageUser(context.principal, before),
+    userNotFound(body.userId),
+  );
+  if (precondition && !precondition(before)) {
+    throw new ApiError(412, 'InvalidParameter', 'If-Match: the user was changed by another request; read it again');
+  }
+  refuseTerminated(before);
+  const patch: UserPatch = {};
+  if (body.email !== undefined && body.email !== before.email) patch.email = body.email;
+  if (body.firstName !== undefined && body.firstName !== before.firstName) patch.firstName = body.firstName;
+  if (body.lastName !== undefined && body.lastName !== before.lastName) patch.lastName = body.lastName;
+  if (statusChange !== undefined) patch.status = statusChange;
+  return Object.keys(patch).length === 0 ? null : { patch, statusChange };
+}
+
 export class UserService {
   constructor(
     private readonly store: Store,
@@ -132,31 +169,40 @@ export class UserService {
   /**
    * PUT /v2/users — the seed. `precondition` (Extension, from If-Match) is
    * checked after access, so a 412 never reveals an out-of-scope user.
+   *
+   * Decided on the row as read, then written only if the row is still at the
+   * version decided on (Store.updateUserGuarded: on PostgreSQL one statement,
+   * so the whole change is two round trips with no row lock held between
+   * them). When another request changed the row in between, decide again on
+   * the new row. Suspending an active Root counts the Roots under a guard held
+   * until commit, so that case (and a row that keeps moving) takes the locking
+   * transaction instead.
    */
   async update(context: RequestContext, body: UpdateUserBody, precondition?: (user: User) => boolean): Promise<User> {
+    for (let attempt = 1; attempt <= OPTIMISTIC_ATTEMPTS; attempt++) {
+      const before = await this.store.read((r) => r.users.findById(body.userId));
+      if (!before) throw userNotFound(body.userId)();
+      const decided = decideUpdate(context, body, before, precondition);
+      if (!decided) return before;
+      if (decided.statusChange === 'Suspended' && mayBeLastRoot(before)) break;
+      const modified = nowIso();
+      const after = await this.store.updateUserGuarded({
+        userId: before.userId,
+        version: before.version,
+        patch: decided.patch,
+        modified,
+        event: auditEvent(context, 'user.update', userTarget(before), diff(before, { ...before, ...decided.patch }, PROFILE_FIELDS)),
+        revokeSessions: decided.statusChange === 'Suspended',
+      });
+      if (after) return after;
+    }
     return this.store.transaction(async (tx) => {
       const before = await loadUserForUpdate(tx, body.userId);
-      // Sending the current status back (a client round-tripping the object) is not a status change.
-      const statusChange = body.status !== undefined && body.status !== before.status ? body.status : undefined;
-      enforce(
-        statusChange !== undefined ? canChangeStatus(context.principal, before) : canManageUser(context.principal, before),
-        userNotFound(body.userId),
-      );
-      if (precondition && !precondition(before)) {
-        throw new ApiError(412, 'InvalidParameter', 'If-Match: the user was changed by another request; read it again');
-      }
-      refuseTerminated(before);
-      if (statusChange === 'Suspended') await protectLastRoot(tx, before, 'status');
-
-      const patch: UserPatch = {};
-      if (body.email !== undefined && body.email !== before.email) patch.email = body.email;
-      if (body.firstName !== undefined && body.firstName !== before.firstName) patch.firstName = body.firstName;
-      if (body.lastName !== undefined && body.lastName !== before.lastName) patch.lastName = body.lastName;
-      if (statusChange !== undefined) patch.status = statusChange;
-      if (Object.keys(patch).length === 0) return before;
-
-      const after = (await tx.users.update(before.userId, patch, nowIso()))!;
-      if (statusChange === 'Suspended') await tx.sessions.revokeAllOfUser(before.userId, nowIso());
+      const decided = decideUpdate(context, body, before, precondition);
+      if (!decided) return before;
+      if (decided.statusChange === 'Suspended') await protectLastRoot(tx, before, 'status');
+      const after = (await tx.users.update(before.userId, decided.patch, nowIso()))!;
+      if (decided.statusChange === 'Suspended') await tx.sessions.revokeAllOfUser(before.userId, nowIso());
       await tx.audit.insert(auditEvent(context, 'user.update', userTarget(after), diff(before, after, PROFILE_FIELDS)));
       return after;
     });

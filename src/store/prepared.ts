@@ -27,6 +27,19 @@ class Argument {
   }
 }
 
+/**
+ * The SQL text of every prepared query, with a statement name: the PostgreSQL
+ * dialect sends these as named statements, which PostgreSQL parses and plans
+ * once per connection instead of on every call. Bounded: one entry per query
+ * and shape in the code, never per argument value.
+ */
+const statementNames = new Map<string, string>();
+
+/** The statement name of a prepared query's SQL text; undefined for SQL no prepared query made. */
+export function statementName(sqlText: string): string | undefined {
+  return statementNames.get(sqlText);
+}
+
 type Compiled = { query: CompiledQuery; slots: readonly unknown[]; hasArguments: boolean };
 
 export class PreparedQuery<A extends readonly unknown[], R> {
@@ -57,6 +70,7 @@ export class PreparedQuery<A extends readonly unknown[], R> {
     const markers = Array.from({ length: arity }, (_, index) => new Argument(index)) as unknown as A;
     const query = this.build(db, dialect, ...markers).compile();
     const slots = query.parameters;
+    if (!statementNames.has(query.sql)) statementNames.set(query.sql, `ecgrid_${statementNames.size + 1}`);
     return { query, slots, hasArguments: arity > 0 };
   }
 }

@@ -16,6 +16,8 @@ import { SettingQueries } from './queries/settings.js';
 import { SessionQueries } from './queries/sessions.js';
 import { LoginStateQueries } from './queries/login-state.js';
 import { OutboxQueries } from './queries/outbox.js';
+import type { GuardedUserUpdate } from './queries/users.js';
+import type { User } from '../domain/types.js';
 
 export class Repositories {
   readonly users: UserQueries;
@@ -99,6 +101,43 @@ export class Store extends Repositories {
           continue;
         }
         throw mapped;
+      }
+    }
+  }
+
+  /**
+   * A change of one user decided on the row as read (GuardedUserUpdate), with
+   * its audit event: one statement where the dialect writes several tables in
+   * one (PostgreSQL: one round trip, no BEGIN/COMMIT; the statement is its own
+   * transaction), else one transaction. Null when the row had moved on from the
+   * version decided on: nothing was written, and the caller decides again.
+   */
+  async updateUserGuarded(change: GuardedUserUpdate): Promise<User | null> {
+    if (this.dialect.writesInOneStatement) return this.#statement((r) => r.users.updateWithEvent(change));
+    return this.transaction(async (tx) => {
+      const after = await tx.users.update(change.userId, change.patch, change.modified, change.version);
+      if (!after) return null;
+      if (change.revokeSessions) await tx.sessions.revokeAllOfUser(change.userId, change.modified);
+      await tx.audit.insert(change.event);
+      return after;
+    });
+  }
+
+  /**
+   * One writing statement in autocommit, mapping driver errors. Run again on a
+   * deadlock or serialization failure (the statement was rolled back); never on
+   * a lost connection, after which its outcome is unknown.
+   */
+  async #statement<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work(this);
+      } catch (error) {
+        if (this.dialect.isRetryable(error) && attempt < MAX_ATTEMPTS) {
+          await delay(attempt * 5);
+          continue;
+        }
+        throw this.dialect.mapError(error);
       }
     }
   }

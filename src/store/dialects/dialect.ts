@@ -10,6 +10,12 @@ export type DialectName = 'sqlite' | 'postgres';
 export interface Dialect {
   readonly name: DialectName;
   readonly db: Kysely<Database>;
+  /**
+   * Whether one statement can write several tables (PostgreSQL's data-modifying
+   * WITH): a change and its audit event then take one round trip and need no
+   * BEGIN/COMMIT. SQLite runs the same change as a transaction of several statements.
+   */
+  readonly writesInOneStatement: boolean;
   /** Column type of timestamps in migrations. */
   readonly timeType: 'text' | 'timestamptz';
   /** Turns driver errors into StoreConflict / StoreUnavailable; anything else is returned as is. */

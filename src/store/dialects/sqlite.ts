@@ -392,6 +392,7 @@ export function createSqliteDialect(options: SqliteOptions): Dialect {
   return {
     name: 'sqlite',
     db,
+    writesInOneStatement: false,
     timeType: 'text',
     mapError(error) {
       const code = (error as { code?: string }).code;

@@ -2,12 +2,12 @@
  * Users. Plain reads never select the password hash; `findCredentials` is the
  * only method that does, for the auth service.
  */
-import { sql, type Expression, type Kysely, type Selectable, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import { sql, type Compilable, type Expression, type Kysely, type Selectable, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { AuthLevel } from '../../domain/levels.js';
 import type { Status } from '../../domain/statuses.js';
 import type { CellCarrier } from '../../domain/cell-carriers.js';
 import type { Scope } from '../../domain/scopes.js';
-import type { User } from '../../domain/types.js';
+import type { NewAuditEvent, User } from '../../domain/types.js';
 import type { Database, UsersTable } from '../schema.js';
 import type { Dialect } from '../dialects/dialect.js';
 import { callerOutsidePlacement, containsPattern, filterExcludesPlacement, placementOf, usersInScope } from './scope-filter.js';
@@ -98,17 +98,83 @@ const FIND_BY_ID = prepare((db, _dialect, userId: number) =>
 const FIND_BY_ID_FOR_UPDATE = prepare((db, dialect, userId: number) =>
   dialect.forUpdate(db.selectFrom('users').select(USER_COLUMNS).where('user_id', '=', userId)),
 );
-/** One compiled form per set of columns changed (the shape); arguments: user id, modified, then the columns' values. */
+/**
+ * One compiled form per set of columns changed (the shape), and whether the row
+ * must still be at an expected version; arguments: user id, modified, the
+ * expected version (any value when unguarded), then the columns' values.
+ */
 const UPDATE = new PreparedByShape(
-  (columns: readonly (keyof UsersTable)[]) =>
-    (db: Kysely<Database>, _dialect: Dialect, userId: number, modified: string, ...values: unknown[]) =>
-      db
+  ({ columns, guarded }: { columns: readonly (keyof UsersTable)[]; guarded: boolean }) =>
+    (db: Kysely<Database>, _dialect: Dialect, userId: number, modified: string, version: number, ...values: unknown[]) => {
+      const update = db
         .updateTable('users')
         .set(Object.fromEntries(columns.map((column, i) => [column, values[i]])))
         .set((eb) => ({ modified, version: eb('version', '+', 1) }))
-        .where('user_id', '=', userId)
-        .returning(USER_COLUMNS),
+        .where('user_id', '=', userId);
+      return (guarded ? update.where('version', '=', version) : update).returning(USER_COLUMNS);
+    },
 );
+
+/**
+ * A guarded update (see GuardedUserUpdate) in one statement: the UPDATE, its
+ * audit event and, for a suspension, the end of the user's sessions, each
+ * taking effect only when the UPDATE found the row at the expected version.
+ * Arguments as UPDATE's, then the event's values, after the columns' values.
+ */
+const UPDATE_WITH_EVENT = new PreparedByShape(
+  ({ columns, revokeSessions }: { columns: readonly (keyof UsersTable)[]; revokeSessions: boolean }) =>
+    (db: Kysely<Database>, _dialect: Dialect, userId: number, modified: string, version: number, ...rest: unknown[]) => {
+      const values = rest.slice(0, columns.length);
+      const [at, actorUserId, action, targetType, targetNetworkId, targetMailboxId, changes, requestId, clientIp] = rest.slice(columns.length);
+      const withUpdate = db.with('changed', (db) =>
+        db
+          .updateTable('users')
+          .set(Object.fromEntries(columns.map((column, i) => [column, values[i]])))
+          .set((eb) => ({ modified, version: eb('version', '+', 1) }))
+          .where('user_id', '=', userId)
+          .where('version', '=', version)
+          .returning(USER_COLUMNS),
+      );
+      const withEvent = withUpdate.with('event', (db) =>
+        db
+          .insertInto('audit_events')
+          .columns(['at', 'actor_user_id', 'action', 'target_type', 'target_id', 'target_network_id', 'target_mailbox_id', 'changes', 'request_id', 'client_ip'])
+          .expression((eb) =>
+            eb.selectFrom('changed').select((eb) => [
+              eb.val(at as string).as('at'), eb.val(actorUserId as number | null).as('actor_user_id'), eb.val(action as string).as('action'),
+              eb.val(targetType as string).as('target_type'), 'changed.user_id', eb.val(targetNetworkId as number).as('target_network_id'),
+              eb.val(targetMailboxId as number).as('target_mailbox_id'), eb.val(changes as string).as('changes'),
+              eb.val(requestId as string).as('request_id'), eb.val(clientIp as string).as('client_ip'),
+            ]),
+          ),
+      );
+      const statement = revokeSessions
+        ? withEvent.with('ended', (db) =>
+            db
+              .updateTable('sessions')
+              .set({ revoked_at: modified })
+              .where('user_id', 'in', (eb) => eb.selectFrom('changed').select('changed.user_id'))
+              .where('revoked_at', 'is', null),
+          ) as unknown as typeof withEvent
+        : withEvent;
+      return statement.selectFrom('changed').select(USER_COLUMNS) as Compilable<UserRow>;
+    },
+);
+
+/**
+ * A change of one user decided on the row as read at `version`: applied only
+ * if the row is still there at that version (another request's change in
+ * between makes it a no-op, and the caller decides again), together with its
+ * audit event and, for a suspension, the end of the user's sessions.
+ */
+export interface GuardedUserUpdate {
+  userId: number;
+  version: number;
+  patch: UserPatch;
+  modified: string;
+  event: NewAuditEvent;
+  revokeSessions: boolean;
+}
 
 /**
  * A list's form: the caller's scope kind and which filters it applies. Its
@@ -234,6 +300,18 @@ function newUserRow(user: NewUser) {
     created: user.created,
     modified: user.created,
   };
+}
+
+/** The columns a patch sets (login_key/email_key derived), and their values in the same order. */
+function patchColumns(patch: UserPatch): { columns: (keyof UsersTable)[]; values: unknown[] } {
+  const set: Partial<Record<keyof UsersTable, unknown>> = {};
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    set[PATCH_COLUMNS[field as keyof UserPatch]] = value;
+  }
+  if (patch.email !== undefined) set.email_key = patch.email.toLowerCase();
+  const columns = Object.keys(set) as (keyof UsersTable)[];
+  return { columns, values: columns.map((column) => set[column]) };
 }
 
 export class UserQueries {
@@ -377,17 +455,31 @@ export class UserQueries {
 
   /**
    * Applies the patch, stamps `modified`, bumps `version`, and returns the row as
-   * stored; null when the user does not exist.
+   * stored; null when the user does not exist, or is no longer at `expectedVersion` when one is given.
    */
-  async update(userId: number, patch: UserPatch, modified: string): Promise<User | null> {
-    const values: Partial<Record<keyof UsersTable, unknown>> = {};
-    for (const [field, value] of Object.entries(patch)) {
-      if (value === undefined) continue;
-      values[PATCH_COLUMNS[field as keyof UserPatch]] = value;
-    }
-    if (patch.email !== undefined) values.email_key = patch.email.toLowerCase();
-    const columns = Object.keys(values) as (keyof UsersTable)[];
-    const row = await UPDATE.of(columns.join(','), columns).first(this.db, this.dialect, [userId, modified, ...columns.map((column) => values[column])]);
+  async update(userId: number, patch: UserPatch, modified: string, expectedVersion?: number): Promise<User | null> {
+    const { columns, values } = patchColumns(patch);
+    const guarded = expectedVersion !== undefined;
+    const row = await UPDATE.of(`${columns.join(',')}${guarded ? ':guarded' : ''}`, { columns, guarded }).first(this.db, this.dialect, [
+      userId, modified, expectedVersion ?? 0, ...values,
+    ]);
+    return row ? this.#toUser(row) : null;
+  }
+
+  /**
+   * A guarded update with its audit event in one statement (dialects that
+   * write several tables in one: see Dialect.writesInOneStatement); null when
+   * the row was not at the expected version (nothing was written).
+   */
+  async updateWithEvent(change: GuardedUserUpdate): Promise<User | null> {
+    const { columns, values } = patchColumns(change.patch);
+    const { event } = change;
+    const key = `${columns.join(',')}${change.revokeSessions ? ':revoke' : ''}`;
+    const row = await UPDATE_WITH_EVENT.of(key, { columns, revokeSessions: change.revokeSessions }).first(this.db, this.dialect, [
+      change.userId, change.modified, change.version, ...values,
+      event.at, event.actorUserId, event.action, event.targetType, event.targetNetworkId, event.targetMailboxId,
+      JSON.stringify(event.changes), event.requestId, event.clientIp,
+    ]);
     return row ? this.#toUser(row) : null;
   }
 

@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+/**
+ * `node bench/profile-postgres.mjs [--seconds 5] [--connections 50] [--only get,put,list] [--users 10000]`
+ *
+ * Where a request's time goes on PostgreSQL, in figures that do not depend on
+ * how loaded the machine is: for each scenario, CPU µs per request of our
+ * server process and of all PostgreSQL processes (from /proc), and the
+ * statements PostgreSQL ran per request with their share (pg_stat_statements;
+ * with pg's one-query-at-a-time protocol every statement is a round trip,
+ * BEGIN and COMMIT included). Also req/s and latency, which do depend on load.
+ * The cluster is durable (fsync and synchronous_commit at PostgreSQL's
+ * defaults), as production runs it. Needs `npm run build` first.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { startPostgres } from '../scripts/postgres-cluster.mjs';
+import { CLI, drive, freePort, startProcess, table } from './lib.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '50' },
+    only: { type: 'string', default: 'get,put,list' },
+    users: { type: 'string', default: '10000' },
+  },
+});
+const SECONDS = Number(args.seconds);
+const CONNECTIONS = Number(args.connections);
+const USERS = Number(args.users);
+const log = (line) => process.stderr.write(`[profile-pg] ${line}\n`);
+const key = randomUUID();
+const masterKey = 'b'.repeat(64);
+const dir = mkdtempSync(join(tmpdir(), 'ecgrid-profile-pg-'));
+
+/** utime + stime of a process, in µs (clock ticks of 10 ms). */
+function cpuMicros(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU of every PostgreSQL process, exited children included (cutime of the postmaster covers those). */
+function postgresMicros(postmasterPid) {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.split(') ')[1].split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) * 10_000;
+      if (Number(entry) === postmasterPid) total += (Number(fields[13]) + Number(fields[14])) * 10_000;
+    } catch {}
+  }
+  return total;
+}
+
+const cluster = await startPostgres({ log, durable: true, settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_utility': 'on' } });
+const url = cluster.url.replace(/\/postgres$/, '/profile');
+const admin = new pg.Client({ connectionString: cluster.url });
+await admin.connect();
+await admin.query('create database profile');
+const stats = new pg.Client({ connectionString: url });
+let server;
+try {
+  log(`seeding ${USERS} users…`);
+  const seeded = spawnSync(process.execPath, [CLI, 'seed', '--users', String(USERS), '--networks', '10'], { env: { ...process.env, DATABASE_URL: url, ECGRID_MASTER_KEY: masterKey }, encoding: 'utf8' });
+  if (seeded.status !== 0) throw new Error(seeded.stderr);
+  const port = await freePort();
+  server = await startProcess('server', process.execPath, [CLI, 'serve'], {
+    DATABASE_URL: url, PORT: String(port), ECGRID_ROOT_API_KEY: key, ECGRID_MASTER_KEY: masterKey, ECGRID_RATE_LIMIT: 'off', LOG_LEVEL: 'warn',
+  });
+  await stats.connect();
+  await stats.query('create extension if not exists pg_stat_statements');
+  const serverUrl = `http://127.0.0.1:${port}`;
+  const rows = [];
+  for (const scenario of args.only.split(',')) {
+    const params = { key, users: USERS, networks: 10 };
+    await drive({ url: serverUrl, scenario, params, connections: CONNECTIONS, seconds: 2, dir, name: `${scenario}-warmup` });
+    await stats.query('select pg_stat_statements_reset()');
+    const before = { server: cpuMicros(server.pid), postgres: postgresMicros(cluster.pid) };
+    const result = await drive({ url: serverUrl, scenario, params, connections: CONNECTIONS, seconds: SECONDS, dir, name: scenario });
+    const after = { server: cpuMicros(server.pid), postgres: postgresMicros(cluster.pid) };
+    const requests = result.rps * SECONDS;
+    const { rows: statements } = await stats.query(
+      `select calls, total_exec_time, query from pg_stat_statements
+        where query not like '%pg_stat_statements%' and dbid = (select oid from pg_database where datname = 'profile')
+        order by calls desc`,
+    );
+    const calls = statements.reduce((n, s) => n + Number(s.calls), 0);
+    rows.push({
+      scenario,
+      'req/s': result.rps.toFixed(0),
+      'p50 ms': result.p50.toFixed(2),
+      'p99 ms': result.p99.toFixed(2),
+      'server µs/req': ((after.server - before.server) / requests).toFixed(0),
+      'postgres µs/req': ((after.postgres - before.postgres) / requests).toFixed(0),
+      'statements/req': (calls / requests).toFixed(2),
+      errors: result.non2xx,
+    });
+    log(`${scenario}: statements per request:`);
+    for (const s of statements.slice(0, 8)) {
+      log(`  ${(Number(s.calls) / requests).toFixed(2)} × ${(Number(s.total_exec_time) / Number(s.calls) * 1000).toFixed(0)} µs  ${s.query.replace(/\s+/g, ' ').slice(0, 150)}`);
+    }
+  }
+  process.stdout.write(`\n${table(rows, Object.keys(rows[0]))}\n`);
+} finally {
+  await server?.stop();
+  await stats.end().catch(() => {});
+  await admin.end().catch(() => {});
+  cluster.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
