@@ -371,7 +371,7 @@ if (DIALECT === 'sqlite') {
             db.prepare('insert into kysely_migration (name, timestamp) values (?, ?)').run('9999-from-the-future', new Date().toISOString());
             db.close();
           }),
-        /was written by a newer ecgrid-identity: migration\(s\) 9999-from-the-future unknown to this build \(its latest is 0004-users-mailbox-status-index\); use that version or newer$/,
+        /was written by a newer ecgrid-identity: migration\(s\) 9999-from-the-future unknown to this build \(its latest is 0005-users-network-order-index\); use that version or newer$/,
       ],
       ['missing', () => join(dir, 'no-such-backup.db'), /no-such-backup\.db: no such file$/],
       [

@@ -164,9 +164,9 @@ describe('user list totals from user_counts', () => {
   });
 
   it('migration 0002 counts the users that existed before it', async () => {
-    // Take the database back to 0001 with users in it, then migrate again (0003 only re-creates 0002's PostgreSQL function; 0004 adds an index).
+    // Take the database back to 0001 with users in it, then migrate again (0003 only re-creates 0002's PostgreSQL function; 0004 and 0005 add indexes).
     const undo =
-      'drop index users_mailbox_status_idx; drop index users_network_status_idx; drop index users_level_status_idx; drop table user_counts; ' +
+      'drop index users_network_order_idx; drop index users_mailbox_status_idx; drop index users_network_status_idx; drop index users_level_status_idx; drop table user_counts; ' +
       "delete from kysely_migration where name > '0001-initial';";
     await rawExec(database, {
       sqlite: `drop trigger users_count_insert; drop trigger users_count_delete; drop trigger users_count_update; ${undo}`,
@@ -183,7 +183,7 @@ describe('user list totals from user_counts', () => {
         });
       }
     });
-    expect(await store.migrate()).toEqual(['0002-user-counts', '0003-user-counts-lock-order', '0004-users-mailbox-status-index']);
+    expect(await store.migrate()).toEqual(['0002-user-counts', '0003-user-counts-lock-order', '0004-users-mailbox-status-index', '0005-users-network-order-index']);
     const { users: everyone } = await store.users.list({ kind: 'system' }, {}, { pageNo: 1, recordsPerPage: 10_000 });
     expect(everyone.length).toBeGreaterThanOrEqual(30);
     expect(await store.users.count({ kind: 'system' }, {})).toBe(everyone.length);

@@ -9,6 +9,7 @@ import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-user-counts.js';
 import * as m0003 from './0003-user-counts-lock-order.js';
 import * as m0004 from './0004-users-mailbox-status-index.js';
+import * as m0005 from './0005-users-network-order-index.js';
 
 export interface MigrationContext {
   dialect: DialectName;
@@ -21,6 +22,7 @@ const HISTORY: Array<[string, MigrationModule]> = [
   ['0002-user-counts', m0002],
   ['0003-user-counts-lock-order', m0003],
   ['0004-users-mailbox-status-index', m0004],
+  ['0005-users-network-order-index', m0005],
 ];
 
 export const LATEST_MIGRATION = HISTORY[HISTORY.length - 1]![0];

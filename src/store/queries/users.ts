@@ -377,14 +377,18 @@ export class UserQueries {
   async list(scope: Scope, filter: UserFilter, page: { pageNo: number; recordsPerPage: number }): Promise<{ users: User[]; total: number }> {
     const { key, shape, args } = listShape(scope, filter);
     const excluded = filterExcludesPlacement(scope, filter);
-    const { caller, total } = await this.#total(key, shape, args, excluded);
     const limit = page.recordsPerPage;
     const offset = (page.pageNo - 1) * limit;
-    // Only the caller can match: it is the list's one row.
-    if (excluded) return { users: caller && offset === 0 ? [this.#toUser(caller)] : [], total };
     const placementPage = async (n: number, from: number) =>
       n === 0 ? [] : PLACEMENT_PAGE.of(key, shape).rows(this.db, this.dialect, [...args, n, from]);
-    if (!caller) return { users: (await placementPage(limit, offset)).map(this.#toUser), total };
+    // The usual page (no caller to merge in) is asked for beside the total, not after it: on
+    // PostgreSQL the two queries overlap on two pooled connections instead of taking turns.
+    const usualPage = excluded ? undefined : placementPage(limit, offset);
+    usualPage?.catch(() => {}); // awaited below when used; its failure must not go unhandled when not
+    const { caller, total } = await this.#total(key, shape, args, excluded);
+    // Only the caller can match: it is the list's one row.
+    if (excluded) return { users: caller && offset === 0 ? [this.#toUser(caller)] : [], total };
+    if (!caller) return { users: (await usualPage!).map(this.#toUser), total };
     const before = this.dialect.readCount((await PLACEMENT_BEFORE.of(key, shape).first(this.db, this.dialect, [...args, caller.user_id]))?.total ?? 0);
     let rows;
     if (offset + limit <= before) rows = await placementPage(limit, offset);
