@@ -22,8 +22,8 @@ function pinned(core, command, args) {
 
 export { freePort };
 
-export async function startProcess(name, command, args, env, readyPattern = /listening on/) {
-  const [cmd, argv] = pinned(0, command, args);
+export async function startProcess(name, command, args, env, readyPattern = /listening on/, core = 0) {
+  const [cmd, argv] = pinned(core, command, args);
   const child = spawn(cmd, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (c) => (output += c));

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench [-- --quick] [--no-pg] [--no-prism] [--only put,get,list,login,cold]`
+ * `npm run bench [-- --quick] [--no-pg] [--no-prism] [--only put,get,list,login,cold,two] [--against DIR]`
  *
  * Starts the bare node:http baseline and the real server (each pinned to core
  * 0, the load generator on core 1), seeds the data each scenario needs, runs
@@ -8,26 +8,32 @@
  * a table: scenario, target, req/s, p50, p99, ratio to the baseline of the
  * same run, RSS. Then the same on PostgreSQL, and the PUT/GET/list load
  * against Stoplight Prism mocking our own OpenAPI document (a peer: what a
- * mock of this API costs). Results also go to bench/results/latest.json.
+ * mock of this API costs). `two`: two server instances on one PostgreSQL,
+ * the load split between them. `--against DIR`: the same scenarios, in the
+ * same run, against the build of another checkout (DIR, built: its
+ * dist/ecgrid-identity.mjs) on its own databases, as target "<store> (DIR)" —
+ * before/after pairs. Results also go to bench/results/latest.json.
  * Rate limiting is off and logging is at `warn`; every request does the full
  * work (auth, validation, transaction, audit event).
  */
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startPostgres } from '../scripts/postgres-cluster.mjs';
-import { CLI, HAS_WRK, ROOT, drive, freePort, median, memoryOf, startProcess, table, waitForHttp } from './lib.mjs';
+import { CLI, CORES, HAS_WRK, ROOT, drive, freePort, median, memoryOf, startProcess, table, waitForHttp } from './lib.mjs';
 
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     pg: { type: 'boolean', default: true },
     prism: { type: 'boolean', default: true },
-    only: { type: 'string', default: 'put,get,list,login,cold' },
+    only: { type: 'string', default: 'put,get,list,login,cold,two' },
+    against: { type: 'string' },
+    'no-sqlite': { type: 'boolean', default: false },
     rounds: { type: 'string' },
     seconds: { type: 'string' },
   },
@@ -51,28 +57,33 @@ const key = randomUUID();
 const masterKey = 'b'.repeat(64);
 const results = [];
 
+/** The build under test, and the other checkout's (--against) when given. */
+const BUILDS = [{ label: '', cli: CLI }, ...(args.against ? [{ label: ` (${basename(args.against)})`, cli: join(args.against, 'dist/ecgrid-identity.mjs') }] : [])];
+
 function runCli(env, ...cliArgs) {
-  const result = spawnSync(process.execPath, [CLI, ...cliArgs], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  const cli = env.CLI ?? CLI;
+  const result = spawnSync(process.execPath, [cli, ...cliArgs], { env: { ...process.env, ...env }, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`${cliArgs.join(' ')} failed:\n${result.stderr}`);
   return result.stderr;
 }
 
 /** An SQLite file with `users` seeded users, cached between runs (copied before use). */
-function sqliteWithUsers(users) {
-  const cached = join(cacheDir, `users-${users}.db`);
+function sqliteWithUsers(users, cli = CLI) {
+  // One cache per build: a newer build migrates the file, which an older one then refuses to open.
+  const cached = join(cacheDir, `users-${users}${cli === CLI ? '' : `-${basename(join(cli, '../..'))}`}.db`);
   if (!existsSync(cached)) {
     log(`seeding ${users} users into SQLite (cached for later runs)…`);
-    log(runCli({ ECGRID_DB: cached, ECGRID_MASTER_KEY: masterKey }, 'seed', '--users', String(users), '--networks', String(NETWORKS)).trim());
+    log(runCli({ CLI: cli, ECGRID_DB: cached, ECGRID_MASTER_KEY: masterKey }, 'seed', '--users', String(users), '--networks', String(NETWORKS)).trim());
   } else {
     // A cache from an older schema gets the newer migrations once here, not at every measured start.
-    runCli({ ECGRID_DB: cached, ECGRID_MASTER_KEY: masterKey }, 'network', 'list');
+    runCli({ CLI: cli, ECGRID_DB: cached, ECGRID_MASTER_KEY: masterKey }, 'network', 'list');
   }
   const copy = join(dir, `users-${users}-${Date.now()}.db`);
   copyFileSync(cached, copy);
-  return { ECGRID_DB: copy };
+  return { ECGRID_DB: copy, CLI: cli };
 }
 
-async function postgresWithUsers(cluster, users) {
+async function postgresWithUsers(cluster, users, cli = CLI) {
   const name = `bench_${users}_${Date.now()}`;
   const admin = new pg.Client({ connectionString: cluster.url });
   await admin.connect();
@@ -80,8 +91,8 @@ async function postgresWithUsers(cluster, users) {
   await admin.end();
   const url = cluster.url.replace(/\/postgres$/, `/${name}`);
   log(`seeding ${users} users into PostgreSQL…`);
-  log(runCli({ DATABASE_URL: url, ECGRID_MASTER_KEY: masterKey }, 'seed', '--users', String(users), '--networks', String(NETWORKS)).trim());
-  return { DATABASE_URL: url };
+  log(runCli({ CLI: cli, DATABASE_URL: url, ECGRID_MASTER_KEY: masterKey }, 'seed', '--users', String(users), '--networks', String(NETWORKS)).trim());
+  return { DATABASE_URL: url, CLI: cli };
 }
 
 const serverEnv = (storeEnv, port) => ({
@@ -93,9 +104,9 @@ const serverEnv = (storeEnv, port) => ({
   LOG_LEVEL: 'warn',
 });
 
-async function startServer(storeEnv) {
+async function startServer(storeEnv, core = 0) {
   const port = await freePort();
-  const server = await startProcess('server', process.execPath, [CLI, 'serve'], serverEnv(storeEnv, port));
+  const server = await startProcess('server', process.execPath, [storeEnv.CLI ?? CLI, 'serve'], serverEnv(storeEnv, port), /listening on/, core);
   return { ...server, url: `http://127.0.0.1:${port}` };
 }
 
@@ -178,7 +189,7 @@ async function coldStart({ target, storeEnv }) {
   for (let i = 0; i < 4; i++) {
     const port = await freePort();
     const started = Date.now();
-    const child = spawn(process.execPath, [CLI, 'serve'], { env: { ...process.env, ...serverEnv(storeEnv, port) }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [storeEnv.CLI ?? CLI, 'serve'], { env: { ...process.env, ...serverEnv(storeEnv, port) }, stdio: 'ignore' });
     await waitForHttp(`http://127.0.0.1:${port}/v2/users/me`, { 'X-API-Key': key });
     samples.push(Date.now() - started);
     child.kill('SIGTERM');
@@ -212,6 +223,48 @@ async function npmStart({ target, storeEnv }) {
   log(`npm start [${target}]: ${samples.join(', ')} ms`);
 }
 
+/**
+ * Two instances of the server on one PostgreSQL database, each with half the
+ * connections (two load generators at once), against one instance with all
+ * of them, interleaved round by round.
+ */
+async function twoInstances({ target, storeEnv, baseline }) {
+  const first = await startServer(storeEnv, 0);
+  const second = await startServer(storeEnv, CORES > 1 ? 1 : 0);
+  try {
+    for (const scenario of ['put', 'get']) {
+      const params = { key, users: UPDATE_USERS };
+      const one = [];
+      const two = [];
+      const base = [];
+      await drive({ url: first.url, scenario, params, connections: CONNECTIONS, seconds: Math.min(3, SECONDS), dir, name: `${scenario}-two-warmup` });
+      for (let round = 1; round <= ROUNDS; round++) {
+        base.push(await drive({ url: `${baseline.url}/v2/users`, scenario: 'baseline', connections: CONNECTIONS, seconds: SECONDS, dir, name: 'baseline' }));
+        one.push(await drive({ url: first.url, scenario, params, connections: CONNECTIONS, seconds: SECONDS, dir, name: `${scenario}-one` }));
+        const halves = await Promise.all([first, second].map((server, i) => drive({ url: server.url, scenario, params, connections: CONNECTIONS / 2, seconds: SECONDS, dir, name: `${scenario}-two-${i}` })));
+        two.push({ rps: halves[0].rps + halves[1].rps, p50: Math.max(halves[0].p50, halves[1].p50), p99: Math.max(halves[0].p99, halves[1].p99), non2xx: halves[0].non2xx + halves[1].non2xx });
+        log(`two instances ${scenario} [${target}] round ${round}: ${two.at(-1).rps.toFixed(0)} req/s vs one instance ${one.at(-1).rps.toFixed(0)} req/s`);
+      }
+      const rps = median(two.map((r) => r.rps));
+      results.push({
+        scenario: `${scenario === 'put' ? 'PUT /v2/users' : 'GET /v2/users/{id}'}, two instances (one: ${median(one.map((r) => r.rps)).toFixed(0)} req/s)`,
+        target,
+        'req/s': rps.toFixed(0),
+        'p50 ms': median(two.map((r) => r.p50)).toFixed(2),
+        'p99 ms': median(two.map((r) => r.p99)).toFixed(2),
+        'baseline req/s': median(base.map((r) => r.rps)).toFixed(0),
+        ratio: (rps / median(one.map((r) => r.rps))).toFixed(2),
+        'RSS MB': '', 'peak RSS MB': '',
+        errors: two.reduce((n, r) => n + r.non2xx, 0),
+        note: 'ratio = two instances / one instance, same round; p50/p99 the worse of the two instances',
+      });
+    }
+  } finally {
+    await first.stop();
+    await second.stop();
+  }
+}
+
 async function runStore(target, makeEnv, baseline) {
   if (ONLY.has('put') || ONLY.has('get') || ONLY.has('login')) {
     const server = await startServer(await makeEnv(UPDATE_USERS));
@@ -224,6 +277,7 @@ async function runStore(target, makeEnv, baseline) {
       await server.stop();
     }
   }
+  if (ONLY.has('two') && target.startsWith('postgres')) await twoInstances({ target, storeEnv: await makeEnv(UPDATE_USERS), baseline });
   if (ONLY.has('list') || ONLY.has('cold')) {
     const env = await makeEnv(LIST_USERS);
     if (ONLY.has('list')) {
@@ -237,7 +291,8 @@ async function runStore(target, makeEnv, baseline) {
       }
     }
     if (ONLY.has('cold')) await coldStart({ target, storeEnv: env });
-    if (ONLY.has('cold')) await npmStart({ target, storeEnv: env });
+    // `npm start` runs this checkout's build only.
+    if (ONLY.has('cold') && (env.CLI ?? CLI) === CLI) await npmStart({ target, storeEnv: env });
   }
 }
 
@@ -268,10 +323,13 @@ const startedAt = new Date();
 let cluster;
 const baseline = await startBaseline();
 try {
-  await runStore('sqlite', async (users) => sqliteWithUsers(users), baseline);
+  for (const { label, cli } of BUILDS) {
+    if (!args['no-sqlite']) await runStore(`sqlite${label}`, async (users) => sqliteWithUsers(users, cli), baseline);
+  }
   if (args.pg) {
-    cluster = await startPostgres({ log });
-    await runStore('postgres', async (users) => postgresWithUsers(cluster, users), baseline);
+    // Durable, as in production: fsync and synchronous_commit at PostgreSQL's defaults.
+    cluster = await startPostgres({ log, durable: true });
+    for (const { label, cli } of BUILDS) await runStore(`postgres${label}`, async (users) => postgresWithUsers(cluster, users, cli), baseline);
   }
   if (args.prism) await runPrism(baseline);
 } finally {

@@ -70,10 +70,13 @@ const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class Store extends Repositories {
   readonly dialectName: DialectName;
+  /** See Dialect.writesInOneStatement: whether updateUserGuarded is one statement (one round trip). */
+  readonly writesInOneStatement: boolean;
 
   constructor(private readonly dialect: Dialect) {
     super(dialect.db, dialect);
     this.dialectName = dialect.name;
+    this.writesInOneStatement = dialect.writesInOneStatement;
   }
 
   /**
