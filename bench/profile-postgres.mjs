@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `node bench/profile-postgres.mjs [--seconds 5] [--connections 50] [--only get,put,list] [--users 10000]`
+ * `node bench/profile-postgres.mjs [--seconds 5] [--connections 50] [--only get,put,list] [--users 10000] [--pools 10]`
  *
  * Where a request's time goes on PostgreSQL, in figures that do not depend on
  * how loaded the machine is: for each scenario, CPU µs per request of our
@@ -9,7 +9,8 @@
  * with pg's one-query-at-a-time protocol every statement is a round trip,
  * BEGIN and COMMIT included). Also req/s and latency, which do depend on load.
  * The cluster is durable (fsync and synchronous_commit at PostgreSQL's
- * defaults), as production runs it. Needs `npm run build` first.
+ * defaults), as production runs it. `--pools 5,10,20`: the same for each
+ * pool size (ECGRID_PG_POOL), to size it from measurement. Needs `npm run build` first.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -27,6 +28,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '50' },
     only: { type: 'string', default: 'get,put,list' },
     users: { type: 'string', default: '10000' },
+    pools: { type: 'string', default: '10' },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -70,46 +72,50 @@ await admin.connect();
 await admin.query('create database profile');
 const stats = new pg.Client({ connectionString: url });
 let server;
+const rows = [];
 try {
   log(`seeding ${USERS} users…`);
   const seeded = spawnSync(process.execPath, [CLI, 'seed', '--users', String(USERS), '--networks', '10'], { env: { ...process.env, DATABASE_URL: url, ECGRID_MASTER_KEY: masterKey }, encoding: 'utf8' });
   if (seeded.status !== 0) throw new Error(seeded.stderr);
-  const port = await freePort();
-  server = await startProcess('server', process.execPath, [CLI, 'serve'], {
-    DATABASE_URL: url, PORT: String(port), ECGRID_ROOT_API_KEY: key, ECGRID_MASTER_KEY: masterKey, ECGRID_RATE_LIMIT: 'off', LOG_LEVEL: 'warn',
-  });
   await stats.connect();
   await stats.query('create extension if not exists pg_stat_statements');
-  const serverUrl = `http://127.0.0.1:${port}`;
-  const rows = [];
-  for (const scenario of args.only.split(',')) {
-    const params = { key, users: USERS, networks: 10 };
-    await drive({ url: serverUrl, scenario, params, connections: CONNECTIONS, seconds: 2, dir, name: `${scenario}-warmup` });
-    await stats.query('select pg_stat_statements_reset()');
-    const before = { server: cpuMicros(server.pid), postgres: postgresMicros(cluster.pid) };
-    const result = await drive({ url: serverUrl, scenario, params, connections: CONNECTIONS, seconds: SECONDS, dir, name: scenario });
-    const after = { server: cpuMicros(server.pid), postgres: postgresMicros(cluster.pid) };
-    const requests = result.rps * SECONDS;
-    const { rows: statements } = await stats.query(
-      `select calls, total_exec_time, query from pg_stat_statements
-        where query not like '%pg_stat_statements%' and dbid = (select oid from pg_database where datname = 'profile')
-        order by calls desc`,
-    );
-    const calls = statements.reduce((n, s) => n + Number(s.calls), 0);
-    rows.push({
-      scenario,
-      'req/s': result.rps.toFixed(0),
-      'p50 ms': result.p50.toFixed(2),
-      'p99 ms': result.p99.toFixed(2),
-      'server µs/req': ((after.server - before.server) / requests).toFixed(0),
-      'postgres µs/req': ((after.postgres - before.postgres) / requests).toFixed(0),
-      'statements/req': (calls / requests).toFixed(2),
-      errors: result.non2xx,
+  for (const pool of args.pools.split(',')) {
+    const port = await freePort();
+    server = await startProcess('server', process.execPath, [CLI, 'serve'], {
+      DATABASE_URL: url, PORT: String(port), ECGRID_ROOT_API_KEY: key, ECGRID_MASTER_KEY: masterKey, ECGRID_RATE_LIMIT: 'off', LOG_LEVEL: 'warn', ECGRID_PG_POOL: pool,
     });
-    log(`${scenario}: statements per request:`);
-    for (const s of statements.slice(0, 8)) {
-      log(`  ${(Number(s.calls) / requests).toFixed(2)} × ${(Number(s.total_exec_time) / Number(s.calls) * 1000).toFixed(0)} µs  ${s.query.replace(/\s+/g, ' ').slice(0, 150)}`);
+    const serverUrl = `http://127.0.0.1:${port}`;
+    for (const scenario of args.only.split(',')) {
+      const params = { key, users: USERS, networks: 10 };
+      await drive({ url: serverUrl, scenario, params, connections: CONNECTIONS, seconds: 2, dir, name: `${scenario}-warmup` });
+      await stats.query('select pg_stat_statements_reset()');
+      const before = { server: cpuMicros(server.pid), postgres: postgresMicros(cluster.pid) };
+      const result = await drive({ url: serverUrl, scenario, params, connections: CONNECTIONS, seconds: SECONDS, dir, name: scenario });
+      const after = { server: cpuMicros(server.pid), postgres: postgresMicros(cluster.pid) };
+      const requests = result.rps * SECONDS;
+      const { rows: statements } = await stats.query(
+        `select calls, total_exec_time, query from pg_stat_statements
+          where query not like '%pg_stat_statements%' and dbid = (select oid from pg_database where datname = 'profile')
+          order by calls desc`,
+      );
+      const calls = statements.reduce((n, s) => n + Number(s.calls), 0);
+      rows.push({
+        scenario,
+        pool,
+        'req/s': result.rps.toFixed(0),
+        'p50 ms': result.p50.toFixed(2),
+        'p99 ms': result.p99.toFixed(2),
+        'server µs/req': ((after.server - before.server) / requests).toFixed(0),
+        'postgres µs/req': ((after.postgres - before.postgres) / requests).toFixed(0),
+        'statements/req': (calls / requests).toFixed(2),
+        errors: result.non2xx,
+      });
+      log(`${scenario}: statements per request:`);
+      for (const s of statements.slice(0, 8)) {
+        log(`  ${(Number(s.calls) / requests).toFixed(2)} × ${(Number(s.total_exec_time) / Number(s.calls) * 1000).toFixed(0)} µs  ${s.query.replace(/\s+/g, ' ').slice(0, 150)}`);
+      }
     }
+    await server.stop();
   }
   process.stdout.write(`\n${table(rows, Object.keys(rows[0]))}\n`);
 } finally {
