@@ -10,7 +10,8 @@ import { freePort } from '../scripts/postgres-cluster.mjs';
 import { scenarios } from './scenarios.mjs';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const CLI = join(ROOT, 'dist/ecgrid-identity.mjs');
+/** The build under test: this checkout's, or another built checkout's (BENCH_BUILD=DIR). */
+export const CLI = join(process.env.BENCH_BUILD ?? ROOT, 'dist/ecgrid-identity.mjs');
 export const HAS_WRK = process.env.BENCH_LOADGEN !== 'autocannon' && spawnSync('sh', ['-c', 'command -v wrk'], { encoding: 'utf8' }).stdout.trim() !== '';
 export const HAS_TASKSET = spawnSync('sh', ['-c', 'command -v taskset'], { encoding: 'utf8' }).stdout.trim() !== '';
 export const CORES = Number(spawnSync('nproc', { encoding: 'utf8' }).stdout.trim() || '1');

@@ -12,7 +12,9 @@
  * the load split between them. `--against DIR`: the same scenarios, in the
  * same run, against the build of another checkout (DIR, built: its
  * dist/ecgrid-identity.mjs) on its own databases, as target "<store> (DIR)" —
- * before/after pairs. Results also go to bench/results/latest.json.
+ * before/after pairs. BENCH_BUILD=DIR: DIR's build in place of this
+ * checkout's (two older builds against each other). Results also go to
+ * bench/results/latest.json.
  * Rate limiting is off and logging is at `warn`; every request does the full
  * work (auth, validation, transaction, audit event).
  */
@@ -70,7 +72,8 @@ function runCli(env, ...cliArgs) {
 /** An SQLite file with `users` seeded users, cached between runs (copied before use). */
 function sqliteWithUsers(users, cli = CLI) {
   // One cache per build: a newer build migrates the file, which an older one then refuses to open.
-  const cached = join(cacheDir, `users-${users}${cli === CLI ? '' : `-${basename(join(cli, '../..'))}`}.db`);
+  const checkout = join(cli, '../..');
+  const cached = join(cacheDir, `users-${users}${checkout === join(ROOT, '.') ? '' : `-${basename(checkout)}`}.db`);
   if (!existsSync(cached)) {
     log(`seeding ${users} users into SQLite (cached for later runs)…`);
     log(runCli({ CLI: cli, ECGRID_DB: cached, ECGRID_MASTER_KEY: masterKey }, 'seed', '--users', String(users), '--networks', String(NETWORKS)).trim());
@@ -317,7 +320,8 @@ async function runPrism(baseline) {
 }
 
 log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; ${QUICK ? 'quick' : 'full'} run: ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections, load by ${HAS_WRK ? 'wrk' : 'autocannon'}`);
-const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
+// Another checkout's build (BENCH_BUILD) is taken as it is.
+const build = process.env.BENCH_BUILD ? { status: 0 } : spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
 if (build.status !== 0) process.exit(1);
 const startedAt = new Date();
 let cluster;

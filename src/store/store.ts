@@ -59,6 +59,9 @@ export class Repositories {
  *      takes FOR KEY SHARE on its network and mailbox), then user_counts by its
  *      trigger, its two rows in group-key order (migration 0003);
  *   4. inserts only: audit events, sessions, keys, outbox.
+ * PUT /v2/users on PostgreSQL (updateUserGuarded) is one statement that takes
+ * step 3's locks in the same order: the users row by its UPDATE, user_counts by
+ * the trigger, then the audit insert and the sessions it ends.
  * Changes of a network or mailbox lock that one row FOR UPDATE and no user
  * row (they count users without locking them). A key being revoked is read
  * without a lock, then its owner is locked (step 1) and the key re-checked in
