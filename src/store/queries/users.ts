@@ -2,7 +2,7 @@
  * Users. Plain reads never select the password hash; `findCredentials` is the
  * only method that does, for the auth service.
  */
-import { sql, type Compilable, type Expression, type Kysely, type Selectable, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import { sql, type Compilable, type Expression, type QueryCreator, type Kysely, type Selectable, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { AuthLevel } from '../../domain/levels.js';
 import type { Status } from '../../domain/statuses.js';
 import type { CellCarrier } from '../../domain/cell-carriers.js';
@@ -105,15 +105,26 @@ const FIND_BY_ID_FOR_UPDATE = prepare((db, dialect, userId: number) =>
  */
 const UPDATE = new PreparedByShape(
   ({ columns, guarded }: { columns: readonly (keyof UsersTable)[]; guarded: boolean }) =>
-    (db: Kysely<Database>, _dialect: Dialect, userId: number, modified: string, version: number, ...values: unknown[]) => {
-      const update = db
-        .updateTable('users')
-        .set(Object.fromEntries(columns.map((column, i) => [column, values[i]])))
-        .set((eb) => ({ modified, version: eb('version', '+', 1) }))
-        .where('user_id', '=', userId);
-      return (guarded ? update.where('version', '=', version) : update).returning(USER_COLUMNS);
-    },
+    (db: Kysely<Database>, _dialect: Dialect, userId: number, modified: string, version: number, ...values: unknown[]) =>
+      updateUser(db, columns, values, userId, modified, guarded ? version : undefined),
 );
+
+/** The UPDATE of a user's columns, stamping `modified` and bumping `version`; only at `version` when one is given. */
+function updateUser(
+  db: QueryCreator<Database>,
+  columns: readonly (keyof UsersTable)[],
+  values: readonly unknown[],
+  userId: number,
+  modified: string,
+  version: number | undefined,
+) {
+  const update = db
+    .updateTable('users')
+    .set(Object.fromEntries(columns.map((column, i) => [column, values[i]])))
+    .set((eb) => ({ modified, version: eb('version', '+', 1) }))
+    .where('user_id', '=', userId);
+  return (version === undefined ? update : update.where('version', '=', version)).returning(USER_COLUMNS);
+}
 
 /**
  * A guarded update (see GuardedUserUpdate) in one statement: the UPDATE, its
@@ -126,15 +137,7 @@ const UPDATE_WITH_EVENT = new PreparedByShape(
     (db: Kysely<Database>, _dialect: Dialect, userId: number, modified: string, version: number, ...rest: unknown[]) => {
       const values = rest.slice(0, columns.length);
       const [at, actorUserId, action, targetType, targetNetworkId, targetMailboxId, changes, requestId, clientIp] = rest.slice(columns.length);
-      const withUpdate = db.with('changed', (db) =>
-        db
-          .updateTable('users')
-          .set(Object.fromEntries(columns.map((column, i) => [column, values[i]])))
-          .set((eb) => ({ modified, version: eb('version', '+', 1) }))
-          .where('user_id', '=', userId)
-          .where('version', '=', version)
-          .returning(USER_COLUMNS),
-      );
+      const withUpdate = db.with('changed', (db) => updateUser(db, columns, values, userId, modified, version));
       const withEvent = withUpdate.with('event', (db) =>
         db
           .insertInto('audit_events')
