@@ -12,8 +12,8 @@
  * to core 0 and wrk to core 1 as in `npm run bench`.
  *
  * Then, unless --no-strace, a load-independent figure: system calls per
- * request (fcntl, the WAL read locks; fstat) counted by `strace -c -f` over a
- * short run. strace slows the server many times over; only the counts matter.
+ * request (fcntl: the WAL read locks) counted by `strace -c -f` over short
+ * runs of 1 and 10 connections. strace slows the server many times over; only the counts matter.
  */
 import { randomUUID } from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
@@ -105,11 +105,11 @@ async function cpuPerRequest(server, connections) {
 }
 
 /** System calls per request, counted by strace over a short run. */
-async function syscallsPerRequest(server) {
-  const out = join(dir, `strace-${server.pid}.txt`);
+async function syscallsPerRequest(server, connections) {
+  const out = join(dir, `strace-${server.pid}-${connections}.txt`);
   const tracer = spawn('strace', ['-c', '-f', '-o', out, '-p', String(server.pid)], { stdio: 'ignore' });
   await new Promise((r) => setTimeout(r, 1000));
-  const run = await wrk(server.url, 10, 3);
+  const run = await wrk(server.url, connections, 3);
   tracer.kill('SIGINT');
   await new Promise((r) => tracer.on('exit', r));
   const counts = {};
@@ -151,8 +151,10 @@ try {
     }
   }
   if (args.strace) {
-    console.log('\nsystem calls per request (strace -c -f, 10 connections):');
-    for (const { label, server } of servers) console.log(`  ${label}: ${JSON.stringify(await syscallsPerRequest(server))}`);
+    console.log('\nsystem calls per request (strace -c -f, 3 s):');
+    for (const connections of [1, 10]) {
+      for (const { label, server } of servers) console.log(`  ${label}, ${connections} connection(s): ${JSON.stringify(await syscallsPerRequest(server, connections))}`);
+    }
   }
 } finally {
   for (const { server } of servers) await server.stop();
