@@ -134,7 +134,8 @@ class Reader {
     try {
       this.statements.get('commit').statement.run();
     } catch {
-      // SQLite already ended it (an error inside the read); nothing is held.
+      // Usually SQLite already ended it (an error inside the read). If not, one left open would fail every later BEGIN.
+      if (this.statements.db.inTransaction) this.statements.get('rollback').statement.run();
     }
   }
 }
