@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench [-- --quick] [--no-pg] [--no-prism] [--only put,get,list,login,cold,two] [--against DIR]`
+ * `npm run bench [-- --quick] [--no-pg] [--no-prism] [--only put,get,list,login,cold,version,two] [--against DIR]`
  *
  * Starts the bare node:http baseline and the real server (each pinned to core
  * 0, the load generator on core 1), seeds the data each scenario needs, runs
@@ -33,7 +33,7 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     pg: { type: 'boolean', default: true },
     prism: { type: 'boolean', default: true },
-    only: { type: 'string', default: 'put,get,list,login,cold,two' },
+    only: { type: 'string', default: 'put,get,list,login,cold,version,two' },
     against: { type: 'string' },
     'no-sqlite': { type: 'boolean', default: false },
     rounds: { type: 'string' },
@@ -269,10 +269,11 @@ async function twoInstances({ target, storeEnv, baseline }) {
 }
 
 async function runStore(target, makeEnv, baseline) {
-  if (ONLY.has('put') || ONLY.has('get') || ONLY.has('login')) {
+  if (ONLY.has('put') || ONLY.has('get') || ONLY.has('login') || ONLY.has('version')) {
     const server = await startServer(await makeEnv(UPDATE_USERS));
     try {
       const params = { key, users: UPDATE_USERS };
+      if (ONLY.has('version')) await measure({ label: 'GET /v2/auth/version (no database)', target, server, baseline, scenario: 'version', params });
       if (ONLY.has('put')) await measure({ label: `PUT /v2/users (${UPDATE_USERS} users)`, target, server, baseline, scenario: 'put', params });
       if (ONLY.has('get')) await measure({ label: `GET /v2/users/{id} (${UPDATE_USERS} users)`, target, server, baseline, scenario: 'get', params });
       if (ONLY.has('login')) await loginStorm({ target, server, users: UPDATE_USERS });

@@ -13,6 +13,11 @@ export const scenarios = {
     lua: () => `wrk.method = "PUT"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = '${SEED_BODY}'\n`,
     request: () => () => ({ method: 'PUT', path: '/v2/users', headers: { 'content-type': 'application/json' }, body: SEED_BODY }),
   },
+  /** No database, no credential: what the HTTP layer itself costs (issue 16). */
+  version: {
+    lua: () => 'wrk.path = "/v2/auth/version"\n',
+    request: () => () => ({ method: 'GET', path: '/v2/auth/version' }),
+  },
   put: {
     lua: ({ key, users }) => `wrk.method = "PUT"
 wrk.headers["Content-Type"] = "application/json"

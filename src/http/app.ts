@@ -27,7 +27,7 @@ import { registerAuditRoutes } from '../routes/audit.js';
 import { MCP_PATH, refuseMcpMethod, registerMcpRoute } from '../routes/mcp.js';
 import { registerMcpDiscoveryRoutes } from '../routes/mcp-discovery.js';
 import { errorEnvelope, sendError } from './errors.js';
-import { answerClientError, answerHeaders, ignoreUnknownExpectations } from './protocol-answers.js';
+import { answerClientError, ignoreUnknownExpectations, setAnswerHeaders } from './protocol-answers.js';
 import { compileNormalizer, parseJsonBody } from './wire.js';
 import { AllowedMethods } from './method-not-allowed.js';
 import type { App } from './route-host.js';
@@ -117,7 +117,7 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
     },
     // Before the onRequest hooks: the answer headers are set here too.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
-      sendError(request, reply.headers(answerHeaders(request.id)), ApiError.invalid('url', error.message.slice(0, 200))),
+      sendError(request, setAnswerHeaders(reply, request.id), ApiError.invalid('url', error.message.slice(0, 200))),
     clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
   ignoreUnknownExpectations(app.server);
@@ -144,7 +144,7 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
 
   app.addHook('onRequest', (request, reply, done) => {
-    reply.headers(answerHeaders(request.id));
+    setAnswerHeaders(reply, request.id);
     done();
   });
 
@@ -181,7 +181,8 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
   // Public API routes: no credential, limited per client address.
   await app.register(async (scope) => {
     scope.addHook('onRoute', (route) => declareErrorResponses(route, false));
-    scope.addHook('onRequest', async (request) => limits.anonymous(request));
+    // Off, no hook at all: an async hook costs every request a promise and a turn of the microtask queue.
+    if (limits.enabled) scope.addHook('onRequest', async (request) => limits.anonymous(request));
     registerPublicAuthRoutes({ app: scope, services, limits });
   });
 

@@ -7,12 +7,24 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { errorEnvelope } from './errors.js';
 
 /** On every answer: no caching (answers carry keys, tokens and personal data), no MIME sniffing, the request id. */
+const FIXED_ANSWER_HEADERS = [
+  ['cache-control', 'no-store'],
+  ['pragma', 'no-cache'],
+  ['x-content-type-options', 'nosniff'],
+] as const;
+
 export function answerHeaders(requestId: string): Record<string, string> {
-  return { 'cache-control': 'no-store', pragma: 'no-cache', 'x-content-type-options': 'nosniff', 'x-request-id': requestId };
+  return { ...Object.fromEntries(FIXED_ANSWER_HEADERS), 'x-request-id': requestId };
+}
+
+/** The same on a Fastify reply, one header at a time: no object to build and walk on every request. */
+export function setAnswerHeaders(reply: FastifyReply, requestId: string): FastifyReply {
+  for (const [name, value] of FIXED_ANSWER_HEADERS) reply.header(name, value);
+  return reply.header('x-request-id', requestId);
 }
 
 /**

@@ -31,6 +31,8 @@ export class RateLimited extends Error {
 type Check = (request: FastifyRequest) => Promise<{ isAllowed: true } | { isAllowed: false; isExceeded: boolean; isBanned: boolean; ttlInSeconds: number }>;
 
 export interface RateLimiter {
+  /** False when rate limits are off: callers may then skip counting altogether. */
+  readonly enabled: boolean;
   /** Counts a request made with this credential; throws RateLimited when over. */
   credential(request: FastifyRequest, principal: Principal): Promise<void>;
   /** Counts a request without a valid credential, by client address. */
@@ -49,6 +51,7 @@ async function enforce(check: Check, request: FastifyRequest, key: string): Prom
 }
 
 const NO_LIMITS: RateLimiter = {
+  enabled: false,
   credential: async () => {},
   anonymous: async () => {},
   login: async () => {},
@@ -74,6 +77,7 @@ export async function createRateLimiter(app: App, settings: RateLimitSettings | 
   const perAddress = app.createRateLimit({ keyGenerator, max: settings.anonymousPerSecond, timeWindow: 1000 }) as Check;
   const perLogin = app.createRateLimit({ keyGenerator, max: settings.loginPerMinute, timeWindow: 60_000 }) as Check;
   return {
+    enabled: true,
     credential: (request, principal) => enforce(perCredential, request, credentialKey(principal.credential)),
     anonymous: (request) => enforce(perAddress, request, `a${request.ip}`),
     login: (request, loginName) => enforce(perLogin, request, `l${loginName.toLowerCase()}\u0000${request.ip}`),

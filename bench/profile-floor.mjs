@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+/**
+ * `node bench/profile-floor.mjs [--seconds 4] [--rounds 3] [--path /v2/auth/version] [--cpu-prof DIR]`
+ *
+ * The HTTP floor (issue 16) in CPU time rather than req/s: on a shared
+ * machine req/s moves with everyone else's load, but the CPU the server
+ * process spends per answer hardly does. Starts the built server (SQLite,
+ * a fresh database, rate limits off, log level warn) and the bare node:http
+ * baseline, each pinned to core 0, drives each with wrk on core 1, round by
+ * round, and reports utime + stime of the server process (/proc/<pid>/stat)
+ * per request answered: ours, the baseline's, and their ratio (baseline /
+ * ours: comparable with the req/s ratio of `npm run bench`).
+ * With --cpu-prof the server writes a V8 CPU profile into DIR on exit.
+ * Run `npm run build` first: this measures dist/.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CLI, ROOT, freePort, median, startProcess } from './lib.mjs';
+import { scenarios } from './scenarios.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '4' },
+    rounds: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '50' },
+    path: { type: 'string', default: '/v2/auth/version' },
+    'cpu-prof': { type: 'string' },
+  },
+});
+const SECONDS = Number(args.seconds);
+const ROUNDS = Number(args.rounds);
+const CONNECTIONS = Number(args.connections);
+const TICKS_PER_SECOND = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || '100');
+const log = (line) => process.stderr.write(`[floor] ${line}\n`);
+
+/** CPU seconds the process has used so far, all threads (utime + stime, fields 14 and 15). */
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'ecgrid-floor-'));
+
+/** wrk on core 1; returns the requests answered and the non-2xx among them. */
+function drive(url, lua, seconds) {
+  const script = join(dir, 'load.lua');
+  writeFileSync(script, lua);
+  const run = spawnSync('taskset', ['-c', '1', 'wrk', '-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '-s', script, url], { encoding: 'utf8' });
+  const requests = Number((/(\d+) requests in/.exec(run.stdout) ?? [])[1]);
+  if (!Number.isFinite(requests)) throw new Error(`wrk output not understood:\n${run.stdout}${run.stderr}`);
+  const non2xx = Number((/Non-2xx or 3xx responses:\s+(\d+)/.exec(run.stdout) ?? [])[1] ?? 0);
+  return { requests, non2xx, rps: requests / seconds };
+}
+
+/** One measured stretch: CPU µs per request and req/s. */
+function measure(target) {
+  const before = cpuSeconds(target.pid);
+  const { requests, non2xx, rps } = drive(target.url, target.lua, SECONDS);
+  const used = cpuSeconds(target.pid) - before;
+  if (non2xx) throw new Error(`${target.name}: ${non2xx} non-2xx answers`);
+  return { us: (used * 1e6) / requests, rps };
+}
+
+const serverPort = await freePort();
+const profile = args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', resolve(args['cpu-prof'])] : [];
+const server = await startProcess('server', process.execPath, [...profile, CLI, 'serve'], {
+  ECGRID_DB: join(dir, 'floor.db'),
+  ECGRID_ROOT_API_KEY: 'floor-root-key-0123456789abcdef',
+  ECGRID_MASTER_KEY: 'b'.repeat(64),
+  ECGRID_RATE_LIMIT: 'off',
+  LOG_LEVEL: 'warn',
+  PORT: String(serverPort),
+});
+const baselinePort = await freePort();
+const baseline = await startProcess('baseline', process.execPath, [join(ROOT, 'bench/baseline-server.mjs'), String(baselinePort)], {});
+const targets = [
+  { name: 'baseline', pid: baseline.pid, url: `http://127.0.0.1:${baselinePort}/v2/users`, lua: scenarios.baseline.lua() },
+  { name: `GET ${args.path}`, pid: server.pid, url: `http://127.0.0.1:${serverPort}${args.path}`, lua: '' },
+];
+try {
+  // Unrecorded warm-up: the JIT settles first. (taskset execs node: the pid is the server's own.)
+  for (const target of targets) drive(target.url, target.lua, 2);
+  const samples = new Map(targets.map((t) => [t.name, []]));
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const target of targets) {
+      const sample = measure(target);
+      samples.get(target.name).push(sample);
+      log(`round ${round} ${target.name}: ${sample.us.toFixed(1)} µs CPU/request, ${sample.rps.toFixed(0)} req/s`);
+    }
+  }
+  const summary = (name) => ({ us: median(samples.get(name).map((s) => s.us)), rps: median(samples.get(name).map((s) => s.rps)) });
+  const base = summary('baseline');
+  const ours = summary(targets[1].name);
+  process.stdout.write(
+    `${targets[1].name}: ${ours.us.toFixed(1)} µs CPU/request (${ours.rps.toFixed(0)} req/s); ` +
+      `baseline: ${base.us.toFixed(1)} µs (${base.rps.toFixed(0)} req/s); ` +
+      `CPU ratio baseline/ours ${(base.us / ours.us).toFixed(2)}, req/s ratio ${(ours.rps / base.rps).toFixed(2)} (medians of ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections)\n`,
+  );
+} finally {
+  await server.stop();
+  await baseline.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
