@@ -3,13 +3,6 @@
  *
  * - Two connections. Plain reads run on a reader connection and see only
  *   committed data; everything that writes runs on the writer connection.
- * - Shared read snapshots. Starting a WAL read transaction costs more than a
- *   point read itself (two fcntl locks), so the plain reads of one turn of the
- *   event loop share one: the first opens it (BEGIN, deferred), the end of the
- *   turn closes it. Every commit of the writer closes it at once, so a read
- *   never sees less than what this process has acknowledged; and since no
- *   snapshot outlives its turn, the checkpointer can always reach the end of
- *   the WAL.
  * - Group commit. Transactions queue for the writer. While one runs, others
  *   that arrive wait; when it finishes and another transaction is already
  *   waiting, the writer is handed over without committing, each transaction
@@ -90,56 +83,6 @@ function run<R>({ statement, toRow }: Prepared, parameters: readonly unknown[]):
   return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
 }
 
-/**
- * The reader connection and its shared snapshot (see the top of the file).
- * With an in-memory database the reader is the writer's connection, which
- * must not be held in a transaction: there every read runs on its own.
- */
-class Reader {
-  #snapshotOpen = false;
-  #endScheduled = false;
-  readonly #endOfTurn = () => {
-    this.#endScheduled = false;
-    this.endSnapshot();
-  };
-
-  constructor(
-    readonly statements: StatementCache,
-    private readonly sharesSnapshots: boolean,
-  ) {}
-
-  read<R>(prepared: Prepared, parameters: readonly unknown[]): QueryResult<R> {
-    if (!this.sharesSnapshots) return run<R>(prepared, parameters);
-    if (!this.#snapshotOpen) {
-      this.statements.get('begin').statement.run();
-      this.#snapshotOpen = true;
-      if (!this.#endScheduled) {
-        this.#endScheduled = true;
-        setImmediate(this.#endOfTurn);
-      }
-    }
-    try {
-      return run<R>(prepared, parameters);
-    } catch (error) {
-      // A retry (Store.read) should start afresh, not inside a snapshot that failed.
-      this.endSnapshot();
-      throw error;
-    }
-  }
-
-  /** Lets the next read see the latest commit. Cheap when no snapshot is open. */
-  endSnapshot(): void {
-    if (!this.#snapshotOpen) return;
-    this.#snapshotOpen = false;
-    try {
-      this.statements.get('commit').statement.run();
-    } catch {
-      // Usually SQLite already ended it (an error inside the read). If not, one left open would fail every later BEGIN.
-      if (this.statements.db.inTransaction) this.statements.get('rollback').statement.run();
-    }
-  }
-}
-
 type Waiter = { joinsGroup: boolean; grant: () => void };
 
 /**
@@ -156,18 +99,7 @@ class Writer {
   /** Counters for metrics: COMMITs issued and transactions they covered. */
   readonly counters = { commits: 0, transactions: 0 };
 
-  /**
-   * `endReads` ends this process's shared read snapshot. It runs after every
-   * successful COMMIT, before anyone learns of it (reads then see the write),
-   * and before every write transaction begins. Without the latter, PUT fell
-   * from ~8,700 to ~3,100 req/s at the same CPU per request (the process
-   * waited on SQLite's locks with a snapshot of its own held across BEGIN and
-   * COMMIT; bench, 2026-12-01); no snapshot spans a write now.
-   */
-  constructor(
-    readonly db: BetterSqlite3.Database,
-    private readonly endReads: () => void,
-  ) {
+  constructor(readonly db: BetterSqlite3.Database) {
     this.statements = new StatementCache(db);
   }
 
@@ -215,7 +147,6 @@ class Writer {
 
   begin(): void {
     if (!this.#groupOpen) {
-      this.endReads();
       this.#run('begin immediate');
       this.#groupOpen = true;
     }
@@ -266,7 +197,6 @@ class Writer {
       this.#failGroup(error);
       return;
     }
-    this.endReads();
     const group = this.#group;
     this.#group = [];
     this.#groupOpen = false;
@@ -283,16 +213,6 @@ class Writer {
   flush(): void {
     this.#commitGroup();
   }
-
-  /** A write outside any transaction (autocommit): committed when it returns. */
-  runPlain<R>(sql: string, parameters: readonly unknown[]): QueryResult<R> {
-    this.endReads();
-    try {
-      return run<R>(this.statements.get(sql), parameters);
-    } finally {
-      this.endReads();
-    }
-  }
 }
 
 /** One Kysely connection acquisition: reads go to the reader unless inside a transaction. */
@@ -302,17 +222,17 @@ class SqliteConnection implements DatabaseConnection {
 
   constructor(
     private readonly writer: Writer,
-    private readonly reader: Reader,
+    private readonly reader: StatementCache,
   ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const parameters = query.parameters as unknown[];
     if (this.inTransaction) return run<R>(this.writer.statements.get(query.sql), parameters);
-    const readStatement = this.reader.statements.get(query.sql);
-    if (readStatement.statement.readonly) return this.reader.read<R>(readStatement, parameters);
+    const readStatement = this.reader.get(query.sql);
+    if (readStatement.statement.readonly) return run<R>(readStatement, parameters);
     await this.writer.acquire(false);
     try {
-      return this.writer.runPlain<R>(query.sql, parameters);
+      return run<R>(this.writer.statements.get(query.sql), parameters);
     } finally {
       this.writer.release();
     }
@@ -327,7 +247,7 @@ class SqliteConnection implements DatabaseConnection {
 class SqliteDriver implements Driver {
   constructor(
     private readonly writer: Writer,
-    private readonly reader: Reader,
+    private readonly reader: StatementCache,
     private readonly onDestroy: () => Promise<void>,
   ) {}
 
@@ -445,13 +365,12 @@ export function createSqliteDialect(options: SqliteOptions): Dialect {
   const writerDb = openDatabase(options.file, synchronous, 'writer');
   // An in-memory database cannot be shared by two connections: the writer reads too.
   const readerDb = inMemory ? writerDb : openDatabase(options.file, synchronous, 'reader');
-  const writer = new Writer(writerDb, () => reader.endSnapshot());
-  const reader = inMemory ? new Reader(writer.statements, false) : new Reader(new StatementCache(readerDb), true);
+  const writer = new Writer(writerDb);
+  const reader = inMemory ? writer.statements : new StatementCache(readerDb);
   const checkpointer = inMemory ? null : startCheckpointer(options.file);
 
   const driver = new SqliteDriver(writer, reader, async () => {
     writer.flush();
-    reader.endSnapshot();
     await checkpointer?.stop();
     if (readerDb !== writerDb && readerDb.open) readerDb.close();
     if (writerDb.open) {
