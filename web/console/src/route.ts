@@ -35,6 +35,9 @@ export function useRoute(): Route {
   useEffect(() => {
     const update = () => setRoute(parseHash(location.hash));
     addEventListener('hashchange', update);
+    // The hash may have changed between the first render and this effect (a link followed right after
+    // sign-in): a change before the listener existed would otherwise leave the old screen up.
+    update();
     return () => removeEventListener('hashchange', update);
   }, []);
   return route;
