@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `node bench/profile-floor.mjs [--seconds 4] [--rounds 3] [--path /v2/auth/version] [--cpu-prof DIR]`
+ * `node bench/profile-floor.mjs [--seconds 4] [--rounds 3] [--path /v2/auth/version] [--auth] [--against DIR] [--cpu-prof DIR]`
  *
  * The HTTP floor (issue 16) in CPU time rather than req/s: on a shared
  * machine req/s moves with everyone else's load, but the CPU the server
@@ -11,12 +11,18 @@
  * per request answered: ours, the baseline's, and their ratio (baseline /
  * ours: comparable with the req/s ratio of `npm run bench`).
  * With --cpu-prof the server writes a V8 CPU profile into DIR on exit.
+ * --auth sends the Root key (X-API-Key), for paths behind authentication
+ * (e.g. --path /v2/users/1, the Root user itself: one read to authenticate,
+ * one for the answer). --against DIR also starts another built checkout's
+ * server and measures it in the same rounds, interleaved with ours: a
+ * before/after pair in CPU per request, which moves far less between
+ * processes and runs than req/s does.
  * Run `npm run build` first: this measures dist/.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CLI, ROOT, freePort, median, startProcess } from './lib.mjs';
 import { scenarios } from './scenarios.mjs';
@@ -28,6 +34,8 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '50' },
     path: { type: 'string', default: '/v2/auth/version' },
     'cpu-prof': { type: 'string' },
+    auth: { type: 'boolean', default: false },
+    against: { type: 'string' },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -65,21 +73,31 @@ function measure(target) {
   return { us: (used * 1e6) / requests, rps };
 }
 
-const serverPort = await freePort();
+const ROOT_KEY = 'floor-root-key-0123456789abcdef';
 const profile = args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', resolve(args['cpu-prof'])] : [];
-const server = await startProcess('server', process.execPath, [...profile, CLI, 'serve'], {
-  ECGRID_DB: join(dir, 'floor.db'),
-  ECGRID_ROOT_API_KEY: 'floor-root-key-0123456789abcdef',
-  ECGRID_MASTER_KEY: 'b'.repeat(64),
-  ECGRID_RATE_LIMIT: 'off',
-  LOG_LEVEL: 'warn',
-  PORT: String(serverPort),
-});
+const request = args.auth ? `wrk.headers["X-API-Key"] = "${ROOT_KEY}"\n` : '';
+
+/** The built server of a checkout (its dist/), on a fresh database of its own. */
+async function startServer(name, cli, extra = []) {
+  const port = await freePort();
+  const proc = await startProcess(name, process.execPath, [...extra, cli, 'serve'], {
+    ECGRID_DB: join(dir, `${name}.db`),
+    ECGRID_ROOT_API_KEY: ROOT_KEY,
+    ECGRID_MASTER_KEY: 'b'.repeat(64),
+    ECGRID_RATE_LIMIT: 'off',
+    LOG_LEVEL: 'warn',
+    PORT: String(port),
+  });
+  return { proc, target: { name, pid: proc.pid, url: `http://127.0.0.1:${port}${args.path}`, lua: request } };
+}
+
+const servers = [await startServer(`GET ${args.path}`, CLI, profile)];
+if (args.against) servers.push(await startServer(`GET ${args.path} (${basename(resolve(args.against))})`, join(resolve(args.against), 'dist/ecgrid-identity.mjs')));
 const baselinePort = await freePort();
 const baseline = await startProcess('baseline', process.execPath, [join(ROOT, 'bench/baseline-server.mjs'), String(baselinePort)], {});
 const targets = [
   { name: 'baseline', pid: baseline.pid, url: `http://127.0.0.1:${baselinePort}/v2/users`, lua: scenarios.baseline.lua() },
-  { name: `GET ${args.path}`, pid: server.pid, url: `http://127.0.0.1:${serverPort}${args.path}`, lua: '' },
+  ...servers.map((s) => s.target),
 ];
 try {
   // Unrecorded warm-up: the JIT settles first. (taskset execs node: the pid is the server's own.)
@@ -94,14 +112,16 @@ try {
   }
   const summary = (name) => ({ us: median(samples.get(name).map((s) => s.us)), rps: median(samples.get(name).map((s) => s.rps)) });
   const base = summary('baseline');
-  const ours = summary(targets[1].name);
-  process.stdout.write(
-    `${targets[1].name}: ${ours.us.toFixed(1)} µs CPU/request (${ours.rps.toFixed(0)} req/s); ` +
-      `baseline: ${base.us.toFixed(1)} µs (${base.rps.toFixed(0)} req/s); ` +
-      `CPU ratio baseline/ours ${(base.us / ours.us).toFixed(2)}, req/s ratio ${(ours.rps / base.rps).toFixed(2)} (medians of ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections)\n`,
-  );
+  for (const target of targets.slice(1)) {
+    const ours = summary(target.name);
+    process.stdout.write(
+      `${target.name}: ${ours.us.toFixed(1)} µs CPU/request (${ours.rps.toFixed(0)} req/s); ` +
+        `baseline: ${base.us.toFixed(1)} µs (${base.rps.toFixed(0)} req/s); ` +
+        `CPU ratio baseline/ours ${(base.us / ours.us).toFixed(2)}, req/s ratio ${(ours.rps / base.rps).toFixed(2)} (medians of ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections)\n`,
+    );
+  }
 } finally {
-  await server.stop();
+  for (const server of servers) await server.proc.stop();
   await baseline.stop();
   rmSync(dir, { recursive: true, force: true });
 }
