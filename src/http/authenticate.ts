@@ -35,19 +35,37 @@ export function mcpCredentials(request: FastifyRequest): Credentials {
   return { apiKey, bearer: bearerToken(request.headers.authorization) };
 }
 
+/** Above it an id matches no user (ids are 32-bit); the schema answers such a request, no read ahead. */
+const LARGEST_ID = 2_147_483_647;
+
+/**
+ * The user id a route names in its path, for authentication to read in the
+ * same statement (route config `readsUser`: the parameter's name). Only a
+ * plain decimal id; any other form is left to the schema and read as before.
+ */
+function namedUserId(request: FastifyRequest): number | undefined {
+  const param = request.routeOptions.config.readsUser;
+  if (param === undefined) return undefined;
+  const value = (request.params as Record<string, unknown>)[param];
+  if (typeof value !== 'string' || !/^[1-9][0-9]{0,9}$/.test(value)) return undefined;
+  const id = Number(value);
+  return id <= LARGEST_ID ? id : undefined;
+}
+
 export async function authenticateRequest(
   request: FastifyRequest,
   credentials: Credentials,
   services: Services,
   limits: RateLimiter,
 ): Promise<RequestContext> {
-  let principal;
+  let authenticated;
   try {
-    principal = await services.auth.authenticate(credentials);
+    authenticated = await services.auth.authenticate(credentials, namedUserId(request));
   } catch (error) {
     await limits.anonymous(request);
     throw error;
   }
+  const { principal, readAhead } = authenticated;
   await limits.credential(request, principal);
-  return { principal, requestId: request.id, clientIp: request.ip };
+  return { principal, requestId: request.id, clientIp: request.ip, ...(readAhead ? { readAhead } : {}) };
 }

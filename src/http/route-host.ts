@@ -24,6 +24,10 @@ declare module 'fastify' {
     /** Every route registered (method, URL pattern): what the OpenAPI coverage test compares with. */
     registeredRoutes: ReadonlyArray<{ method: string; url: string }>;
   }
+  interface FastifyContextConfig {
+    /** The path parameter naming a user that authentication reads in its own statement (http/authenticate.ts). */
+    readsUser?: string;
+  }
   interface FastifyRequest {
     /** Who is calling; set by the authentication hook on authenticated routes. */
     caller: RequestContext;

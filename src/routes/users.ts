@@ -24,6 +24,7 @@ export function registerUserRoutes({ app, services }: RouteHost): void {
 
   app.route({
     ...routeOf('getUser'),
+    config: { readsUser: 'id' },
     handler: async (request, reply) => {
       const user = await users.get(request.caller, request.params.id);
       reply.header('ETag', userEtag(user));

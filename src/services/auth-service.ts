@@ -6,6 +6,7 @@
 import { ApiError } from '../contract/errors.js';
 import { admitsMembers, userMayAuthenticate, type Status } from '../domain/statuses.js';
 import type { Principal } from '../domain/types.js';
+import type { ReadAhead } from './context.js';
 import { hashApiKey, sameDigest } from '../security/api-keys.js';
 import type { Store } from '../store/store.js';
 import type { Standing } from '../store/queries/standing.js';
@@ -35,16 +36,30 @@ export class AuthService {
     private readonly sessions: BearerAuthenticator,
   ) {}
 
-  /** X-API-Key wins when both are present (API.md §1); with neither, the API-key error answers. */
-  async authenticate(credentials: Credentials): Promise<Principal> {
-    if (credentials.apiKey !== undefined) return this.authenticateApiKey(credentials.apiKey);
-    if (credentials.bearer !== undefined) return this.authenticateBearer(credentials.bearer);
+  /**
+   * X-API-Key wins when both are present (API.md §1); with neither, the API-key error answers.
+   * `readUserId`: the user the request names, read in the same statement as an API key (the
+   * common case of GET /v2/users/{id}); a bearer token reads it later, as before.
+   */
+  async authenticate(credentials: Credentials, readUserId?: number): Promise<{ principal: Principal; readAhead?: ReadAhead }> {
+    if (credentials.apiKey !== undefined) return this.#authenticateApiKey(credentials.apiKey, readUserId);
+    if (credentials.bearer !== undefined) return { principal: await this.authenticateBearer(credentials.bearer) };
     throw ApiError.invalidApiKey();
   }
 
   async authenticateApiKey(apiKey: string): Promise<Principal> {
+    return (await this.#authenticateApiKey(apiKey)).principal;
+  }
+
+  async #authenticateApiKey(apiKey: string, readUserId?: number): Promise<{ principal: Principal; readAhead?: ReadAhead }> {
     const keyHash = hashApiKey(apiKey);
-    const credential = await this.store.read((r) => r.keys.findCredential(keyHash));
+    let readAhead: ReadAhead | undefined;
+    const credential = await this.store.read(async (r) => {
+      if (readUserId === undefined) return r.keys.findCredential(keyHash);
+      const found = await r.keys.findCredentialReadingUser(keyHash, readUserId);
+      if (found) readAhead = { userId: readUserId, user: found.user };
+      return found?.credential ?? null;
+    });
     if (
       !credential ||
       !sameDigest(credential.keyHash, keyHash) ||
@@ -54,7 +69,7 @@ export class AuthService {
     ) {
       throw ApiError.invalidApiKey();
     }
-    return { ...credential.user, credential: { kind: 'key', keyId: credential.keyId } };
+    return { principal: { ...credential.user, credential: { kind: 'key', keyId: credential.keyId } }, ...(readAhead ? { readAhead } : {}) };
   }
 
   /** Missing, malformed, tampered, expired or revoked tokens, and users who may no longer log in: 401 InvalidSession. */

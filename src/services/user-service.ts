@@ -155,7 +155,8 @@ export class UserService {
 
   /** GET /v2/users/{id} */
   async get(context: RequestContext, userId: number): Promise<User> {
-    const user = await this.store.read((r) => r.users.findById(userId));
+    const ahead = context.readAhead;
+    const user = ahead?.userId === userId ? ahead.user : await this.store.read((r) => r.users.findById(userId));
     if (!user) throw userNotFound(userId)();
     enforce(canReadUser(context.principal, user), userNotFound(userId));
     return user;

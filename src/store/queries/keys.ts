@@ -6,7 +6,9 @@ import type { Kysely } from 'kysely';
 import type { ApiKey, KeyVisibility } from '../../domain/types.js';
 import type { Database } from '../schema.js';
 import type { Dialect } from '../dialects/dialect.js';
+import type { User } from '../../domain/types.js';
 import { STANDING_COLUMNS, toStanding, type Standing } from './standing.js';
+import { USER_COLUMNS, toUser, type UserRow } from './users.js';
 import { prepare } from '../prepared.js';
 
 const KEY_COLUMNS = ['key_id', 'user_id', 'visibility', 'is_primary', 'key_hint', 'created', 'expires_at', 'revoked_at'] as const;
@@ -21,6 +23,32 @@ const FIND_CREDENTIAL = prepare((db, _dialect, keyHash: string) =>
     .select(['k.key_id', 'k.key_hash', 'k.expires_at', 'k.revoked_at', ...STANDING_COLUMNS])
     .where('k.key_hash', '=', keyHash),
 );
+
+/** The target's columns beside the credential's, each prefixed `t_`. */
+const READ_AHEAD_COLUMNS = USER_COLUMNS.map((column) => `t.${column} as t_${column}` as const);
+
+/**
+ * FIND_CREDENTIAL and, in the same statement, the user a request names (the
+ * `t` row, all nulls when there is none): GET /v2/users/{id} in one statement
+ * instead of two (issue 16). Only a row: whether the caller may see it is the
+ * service's decision, made after authentication as always.
+ */
+const FIND_CREDENTIAL_READING_USER = prepare((db, _dialect, keyHash: string, userId: number) =>
+  db
+    .selectFrom('api_keys as k')
+    .innerJoin('users as u', 'u.user_id', 'k.user_id')
+    .leftJoin('networks as n', 'n.network_id', 'u.network_id')
+    .leftJoin('mailboxes as m', 'm.mailbox_id', 'u.mailbox_id')
+    .leftJoin('users as t', (join) => join.on('t.user_id', '=', userId))
+    .select(['k.key_id', 'k.key_hash', 'k.expires_at', 'k.revoked_at', ...STANDING_COLUMNS, ...READ_AHEAD_COLUMNS])
+    .where('k.key_hash', '=', keyHash),
+);
+
+/** The `t_` columns of a FIND_CREDENTIAL_READING_USER row as a user row; null when no user has the id. */
+function readAheadRow(row: Record<string, unknown>): UserRow | null {
+  if (row.t_user_id === null) return null;
+  return Object.fromEntries(USER_COLUMNS.map((column) => [column, row[`t_${column}`]])) as UserRow;
+}
 
 export interface NewKey {
   keyId?: number;
@@ -69,7 +97,20 @@ export class KeyQueries {
    */
   async findCredential(keyHash: string): Promise<KeyCredential | null> {
     const row = await FIND_CREDENTIAL.first(this.db, this.dialect, [keyHash]);
+    return row ? this.#toCredential(row) : null;
+  }
+
+  /** findCredential, and the user with id `userId` (null when there is none) read in the same statement. */
+  async findCredentialReadingUser(keyHash: string, userId: number): Promise<{ credential: KeyCredential; user: User | null } | null> {
+    const row = await FIND_CREDENTIAL_READING_USER.first(this.db, this.dialect, [keyHash, userId]);
     if (!row) return null;
+    const target = readAheadRow(row as unknown as Record<string, unknown>);
+    return { credential: this.#toCredential(row), user: target === null ? null : toUser(target, this.dialect) };
+  }
+
+  #toCredential(row: Parameters<typeof toStanding>[0] & {
+    key_id: number; key_hash: string; expires_at: string | Date | null; revoked_at: string | Date | null;
+  }): KeyCredential {
     return {
       keyId: row.key_id,
       keyHash: row.key_hash,

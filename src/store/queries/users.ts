@@ -13,13 +13,39 @@ import type { Dialect } from '../dialects/dialect.js';
 import { callerOutsidePlacement, containsPattern, filterExcludesPlacement, placementOf, usersInScope } from './scope-filter.js';
 import { prepare, PreparedByShape } from '../prepared.js';
 
-const USER_COLUMNS = [
+export const USER_COLUMNS = [
   'user_id', 'login', 'email', 'first_name', 'last_name', 'network_id', 'mailbox_id', 'auth_level', 'status',
   'failed_logins', 'locked_until', 'last_login', 'company', 'phone', 'cell_phone', 'cell_carrier',
   'time_zone_offset', 'created', 'modified', 'version',
 ] as const;
 
-type UserRow = Pick<Selectable<UsersTable>, (typeof USER_COLUMNS)[number]>;
+export type UserRow = Pick<Selectable<UsersTable>, (typeof USER_COLUMNS)[number]>;
+
+/** A user as the services see it, from its row. */
+export function toUser(row: UserRow, dialect: Dialect): User {
+  return {
+    userId: row.user_id,
+    login: row.login,
+    email: row.email,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    networkId: row.network_id,
+    mailboxId: row.mailbox_id,
+    authLevel: row.auth_level as AuthLevel,
+    status: row.status as Status,
+    created: dialect.readTime(row.created),
+    modified: dialect.readTime(row.modified),
+    lastLogin: row.last_login === null ? null : dialect.readTime(row.last_login),
+    failedLogins: row.failed_logins,
+    lockedUntil: row.locked_until === null ? null : dialect.readTime(row.locked_until),
+    company: row.company,
+    phone: row.phone,
+    cellPhone: row.cell_phone,
+    cellCarrier: row.cell_carrier as CellCarrier,
+    timeZoneOffset: row.time_zone_offset === null ? null : Number(row.time_zone_offset),
+    version: row.version,
+  };
+}
 
 /** Fields a service may change; the store maintains login_key/email_key, modified and version. */
 export type UserPatch = Partial<
@@ -323,28 +349,7 @@ export class UserQueries {
     private readonly dialect: Dialect,
   ) {}
 
-  #toUser = (row: UserRow): User => ({
-    userId: row.user_id,
-    login: row.login,
-    email: row.email,
-    firstName: row.first_name,
-    lastName: row.last_name,
-    networkId: row.network_id,
-    mailboxId: row.mailbox_id,
-    authLevel: row.auth_level as AuthLevel,
-    status: row.status as Status,
-    created: this.dialect.readTime(row.created),
-    modified: this.dialect.readTime(row.modified),
-    lastLogin: row.last_login === null ? null : this.dialect.readTime(row.last_login),
-    failedLogins: row.failed_logins,
-    lockedUntil: row.locked_until === null ? null : this.dialect.readTime(row.locked_until),
-    company: row.company,
-    phone: row.phone,
-    cellPhone: row.cell_phone,
-    cellCarrier: row.cell_carrier as CellCarrier,
-    timeZoneOffset: row.time_zone_offset === null ? null : Number(row.time_zone_offset),
-    version: row.version,
-  });
+  #toUser = (row: UserRow): User => toUser(row, this.dialect);
 
   /** The user with this id, whatever its status; null when there is none. Sees every scope. */
   async findById(userId: number): Promise<User | null> {
