@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `node bench/profile-postgres.mjs [--seconds 5] [--connections 50] [--only get,put,list] [--users 10000] [--pools 10]`
+ * `node bench/profile-postgres.mjs [--seconds 5] [--connections 50] [--only get,put,list] [--users 10000] [--pools 10] [--cpu-prof DIR]`
  *
  * Where a request's time goes on PostgreSQL, in figures that do not depend on
  * how loaded the machine is: for each scenario, CPU µs per request of our
@@ -10,12 +10,13 @@
  * BEGIN and COMMIT included). Also req/s and latency, which do depend on load.
  * The cluster is durable (fsync and synchronous_commit at PostgreSQL's
  * defaults), as production runs it. `--pools 5,10,20`: the same for each
- * pool size (ECGRID_PG_POOL), to size it from measurement. Needs `npm run build` first.
+ * pool size (ECGRID_PG_POOL), to size it from measurement. `--cpu-prof DIR`: the
+ * server writes a V8 CPU profile into DIR when it stops. Needs `npm run build` first.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -29,11 +30,13 @@ const { values: args } = parseArgs({
     only: { type: 'string', default: 'get,put,list' },
     users: { type: 'string', default: '10000' },
     pools: { type: 'string', default: '10' },
+    'cpu-prof': { type: 'string' },
   },
 });
 const SECONDS = Number(args.seconds);
 const CONNECTIONS = Number(args.connections);
 const USERS = Number(args.users);
+const profile = args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', resolve(args['cpu-prof'])] : [];
 const log = (line) => process.stderr.write(`[profile-pg] ${line}\n`);
 const key = randomUUID();
 const masterKey = 'b'.repeat(64);
@@ -81,7 +84,7 @@ try {
   await stats.query('create extension if not exists pg_stat_statements');
   for (const pool of args.pools.split(',')) {
     const port = await freePort();
-    server = await startProcess('server', process.execPath, [CLI, 'serve'], {
+    server = await startProcess('server', process.execPath, [...profile, CLI, 'serve'], {
       DATABASE_URL: url, PORT: String(port), ECGRID_ROOT_API_KEY: key, ECGRID_MASTER_KEY: masterKey, ECGRID_RATE_LIMIT: 'off', LOG_LEVEL: 'warn', ECGRID_PG_POOL: pool,
     });
     const serverUrl = `http://127.0.0.1:${port}`;

@@ -7,7 +7,7 @@ import type { ApiKey, KeyVisibility } from '../../domain/types.js';
 import type { Database } from '../schema.js';
 import type { Dialect } from '../dialects/dialect.js';
 import type { User } from '../../domain/types.js';
-import { STANDING_COLUMNS, toStanding, type Standing } from './standing.js';
+import { CALLER_STANDING_COLUMNS, STANDING_COLUMNS, toCallerStanding, toStanding, type Standing } from './standing.js';
 import { USER_COLUMNS, toUser, type UserRow } from './users.js';
 import { prepare } from '../prepared.js';
 
@@ -24,8 +24,8 @@ const FIND_CREDENTIAL = prepare((db, _dialect, keyHash: string) =>
     .where('k.key_hash', '=', keyHash),
 );
 
-/** The target's columns beside the credential's, each prefixed `t_`. */
-const READ_AHEAD_COLUMNS = USER_COLUMNS.map((column) => `t.${column} as t_${column}` as const);
+/** The named user's columns under their own names (the caller's are `caller_`, CALLER_STANDING_COLUMNS). */
+const NAMED_USER_COLUMNS = USER_COLUMNS.map((column) => `t.${column}` as const);
 
 /**
  * FIND_CREDENTIAL and, in the same statement, the user a request names (the
@@ -40,15 +40,9 @@ const FIND_CREDENTIAL_READING_USER = prepare((db, _dialect, keyHash: string, use
     .leftJoin('networks as n', 'n.network_id', 'u.network_id')
     .leftJoin('mailboxes as m', 'm.mailbox_id', 'u.mailbox_id')
     .leftJoin('users as t', (join) => join.on('t.user_id', '=', userId))
-    .select(['k.key_id', 'k.key_hash', 'k.expires_at', 'k.revoked_at', ...STANDING_COLUMNS, ...READ_AHEAD_COLUMNS])
+    .select(['k.key_id', 'k.key_hash', 'k.expires_at', 'k.revoked_at', ...CALLER_STANDING_COLUMNS, ...NAMED_USER_COLUMNS])
     .where('k.key_hash', '=', keyHash),
 );
-
-/** The `t_` columns of a FIND_CREDENTIAL_READING_USER row as a user row; null when no user has the id. */
-function readAheadRow(row: Record<string, unknown>): UserRow | null {
-  if (row.t_user_id === null) return null;
-  return Object.fromEntries(USER_COLUMNS.map((column) => [column, row[`t_${column}`]])) as UserRow;
-}
 
 export interface NewKey {
   keyId?: number;
@@ -97,26 +91,28 @@ export class KeyQueries {
    */
   async findCredential(keyHash: string): Promise<KeyCredential | null> {
     const row = await FIND_CREDENTIAL.first(this.db, this.dialect, [keyHash]);
-    return row ? this.#toCredential(row) : null;
+    return row ? this.#toCredential(row, toStanding(row)) : null;
   }
 
   /** findCredential, and the user with id `userId` (null when there is none) read in the same statement. */
   async findCredentialReadingUser(keyHash: string, userId: number): Promise<{ credential: KeyCredential; user: User | null } | null> {
     const row = await FIND_CREDENTIAL_READING_USER.first(this.db, this.dialect, [keyHash, userId]);
     if (!row) return null;
-    const target = readAheadRow(row as unknown as Record<string, unknown>);
-    return { credential: this.#toCredential(row), user: target === null ? null : toUser(target, this.dialect) };
+    const credential = this.#toCredential(row, toCallerStanding(row));
+    // Left-joined: a user id no user has leaves every `t` column null.
+    return { credential, user: row.user_id === null ? null : toUser(row as UserRow, this.dialect) };
   }
 
-  #toCredential(row: Parameters<typeof toStanding>[0] & {
-    key_id: number; key_hash: string; expires_at: string | Date | null; revoked_at: string | Date | null;
-  }): KeyCredential {
+  #toCredential(
+    row: { key_id: number; key_hash: string; expires_at: string | Date | null; revoked_at: string | Date | null },
+    standing: Standing,
+  ): KeyCredential {
     return {
       keyId: row.key_id,
       keyHash: row.key_hash,
       expiresAt: row.expires_at === null ? null : this.dialect.readTime(row.expires_at),
       revokedAt: row.revoked_at === null ? null : this.dialect.readTime(row.revoked_at),
-      ...toStanding(row),
+      ...standing,
     };
   }
 

@@ -20,6 +20,26 @@ export const STANDING_COLUMNS = [
   'n.status as network_status', 'm.status as mailbox_status',
 ] as const;
 
+/**
+ * STANDING_COLUMNS with the caller's own columns under `caller_` names, for a
+ * query that also selects another user's columns under their plain names.
+ */
+export const CALLER_STANDING_COLUMNS = [
+  'u.user_id as caller_user_id', 'u.login as caller_login', 'u.network_id as caller_network_id',
+  'u.mailbox_id as caller_mailbox_id', 'u.auth_level as caller_auth_level', 'u.status as user_status',
+  'n.status as network_status', 'm.status as mailbox_status',
+] as const;
+
+export function toCallerStanding(row: {
+  caller_user_id: number; caller_login: string; caller_network_id: number; caller_mailbox_id: number; caller_auth_level: string;
+  user_status: string; network_status: string | null; mailbox_status: string | null;
+}): Standing {
+  return toStanding({
+    user_id: row.caller_user_id, login: row.caller_login, network_id: row.caller_network_id, mailbox_id: row.caller_mailbox_id,
+    auth_level: row.caller_auth_level, user_status: row.user_status, network_status: row.network_status, mailbox_status: row.mailbox_status,
+  });
+}
+
 export function toStanding(row: {
   user_id: number; login: string; network_id: number; mailbox_id: number; auth_level: string; user_status: string;
   network_status: string | null; mailbox_status: string | null;
