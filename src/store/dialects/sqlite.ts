@@ -14,7 +14,12 @@
  *   fails every transaction of the group.
  *   Plain writes outside a transaction never join a group.
  * - Checkpoints off the request path: the writer does not auto-checkpoint;
- *   a worker thread with its own connection checkpoints the WAL.
+ *   a worker thread with its own connection checkpoints the WAL (PASSIVE:
+ *   it never blocks the writer). Under steady writes the WAL never finds a
+ *   moment to start over, so when it has grown large the writer stops for one
+ *   checkpoint (waiting asynchronously: reads and everything else go on) and
+ *   the next write starts the WAL from its beginning. The event loop never
+ *   waits on SQLite's busy handler for a checkpoint.
  * - Prepared statements cached by SQL text.
  * - Write transactions begin IMMEDIATE, so two processes on one file (server
  *   and operator CLI) queue on the lock instead of failing to upgrade it.
@@ -36,12 +41,16 @@ export interface SqliteOptions {
   file: string;
   /** `full` fsyncs the WAL on every commit (power-loss durability); `normal` survives process crashes. */
   synchronous?: 'normal' | 'full';
+  /** WAL frames past which the writer stops for a checkpoint that lets the WAL start over (default RESTART_PAGES). */
+  walRestartPages?: number;
 }
 
 const STATEMENT_CACHE_LIMIT = 500;
 /** Most transactions one COMMIT covers; bounds how long the first of a group waits. */
 const MAX_GROUP = 64;
 const CHECKPOINT_INTERVAL_MS = 250;
+/** WAL frames (pages) past which the writer stops for a checkpoint that lets the WAL start over: 64 MB at 4 KiB. */
+const RESTART_PAGES = 16_384;
 
 /**
  * A statement and, for one that returns rows, how to make a row object from
@@ -97,7 +106,7 @@ class Writer {
   #commitScheduled = false;
   #group: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
   /** Counters for metrics: COMMITs issued and transactions they covered. */
-  readonly counters = { commits: 0, transactions: 0 };
+  readonly counters = { commits: 0, transactions: 0, walRestarts: 0 };
 
   constructor(readonly db: BetterSqlite3.Database) {
     this.statements = new StatementCache(db);
@@ -307,9 +316,22 @@ function openDatabase(file: string, synchronous: 'normal' | 'full', role: 'write
 
 /**
  * Checkpoints the WAL from a worker thread with its own connection, so that
- * copying pages back into the database never stalls a request. PASSIVE
- * checkpoints never block the writer; when the WAL has grown large a
- * TRUNCATE bounds it (that one waits up to busy_timeout for a quiet moment).
+ * copying pages back into the database never stalls a request: PASSIVE
+ * checkpoints every CHECKPOINT_INTERVAL_MS, which never block the writer.
+ *
+ * PASSIVE alone lets the WAL grow without end under steady writes: the writer
+ * starts the WAL over only when every frame in it has been copied back, and
+ * it keeps appending while a checkpoint runs. When the WAL has more than
+ * `restartPages` frames the worker says so ('large') and waits; the main
+ * thread takes the writer (its open group committed, later writes queued)
+ * and asks for one RESTART checkpoint ('restart'), which catches up and
+ * leaves the WAL to start over at the next write. The file keeps its size
+ * and is rewritten from its start: no truncation on the request path.
+ *
+ * (It used to TRUNCATE from the worker at any moment. A TRUNCATE or RESTART
+ * checkpoint holds off writers while it runs, and the writer's BEGIN then
+ * slept in SQLite's busy handler on the main thread: strace showed the event
+ * loop asleep for ~150 ms at a time under PUT load, the PUT p99.)
  */
 const CHECKPOINTER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -317,34 +339,81 @@ const Database = require(workerData.driver);
 const db = new Database(workerData.file);
 db.pragma('busy_timeout = 2000');
 let stopping = false;
+let timer = null;
+function schedule() {
+  if (!stopping) timer = setTimeout(checkpoint, workerData.intervalMs);
+}
 function checkpoint() {
-  if (stopping) return;
+  timer = null;
+  let log = 0;
   try {
     const [state] = db.pragma('wal_checkpoint(PASSIVE)');
-    if (state && state.log > workerData.truncatePages) db.pragma('wal_checkpoint(TRUNCATE)');
+    log = state ? state.log : 0;
   } catch (error) {}
-  setTimeout(checkpoint, workerData.intervalMs);
+  if (log > workerData.restartPages) parentPort.postMessage('large');
+  else schedule();
 }
-setTimeout(checkpoint, workerData.intervalMs);
-parentPort.on('message', () => { stopping = true; db.close(); parentPort.postMessage('closed'); });
+schedule();
+parentPort.on('message', (message) => {
+  if (message === 'restart') {
+    try { db.pragma('wal_checkpoint(RESTART)'); } catch (error) {}
+    parentPort.postMessage('restarted');
+    schedule();
+    return;
+  }
+  stopping = true;
+  if (timer) clearTimeout(timer);
+  db.close();
+  parentPort.postMessage('closed');
+});
 `;
 
-function startCheckpointer(file: string): { stop(): Promise<void> } {
+function startCheckpointer(file: string, writer: Writer, restartPages: number): { stop(): Promise<void> } {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(CHECKPOINTER_SOURCE, {
     eval: true,
-    workerData: { file, driver, intervalMs: CHECKPOINT_INTERVAL_MS, truncatePages: 16_384 },
+    workerData: { file, driver, intervalMs: CHECKPOINT_INTERVAL_MS, restartPages },
   });
   worker.unref();
+  let restarted: (() => void) | null = null;
+  let ending = false;
+  const stopped = new Promise<void>((resolve) => {
+    worker.on('message', (message) => {
+      if (message === 'large') void restartWal();
+      else if (message === 'restarted') restarted?.();
+      else if (message === 'closed') void worker.terminate().then(() => resolve(), () => resolve());
+    });
+    worker.once('exit', () => {
+      ending = true;
+      restarted?.();
+      resolve();
+    });
+  });
   worker.on('error', () => {});
+
+  /** Holds the writer (asynchronously: nobody sleeps) while the worker restarts the WAL. */
+  async function restartWal(): Promise<void> {
+    await writer.acquire(false);
+    try {
+      // Stopping (or the worker gone): no answer would come; the close checkpoints anyway.
+      if (ending) return;
+      await new Promise<void>((resolve) => {
+        restarted = resolve;
+        worker.postMessage('restart');
+      });
+      writer.counters.walRestarts++;
+    } finally {
+      restarted = null;
+      writer.release();
+    }
+  }
+
   return {
-    stop: () =>
-      new Promise<void>((resolve) => {
-        const done = () => resolve();
-        worker.once('message', () => void worker.terminate().then(done, done));
-        worker.once('exit', done);
-        worker.postMessage('stop');
-      }),
+    stop: () => {
+      ending = true;
+      worker.postMessage('stop');
+      return stopped;
+    },
   };
 }
 
@@ -367,7 +436,7 @@ export function createSqliteDialect(options: SqliteOptions): Dialect {
   const readerDb = inMemory ? writerDb : openDatabase(options.file, synchronous, 'reader');
   const writer = new Writer(writerDb);
   const reader = inMemory ? writer.statements : new StatementCache(readerDb);
-  const checkpointer = inMemory ? null : startCheckpointer(options.file);
+  const checkpointer = inMemory ? null : startCheckpointer(options.file, writer, options.walRestartPages ?? RESTART_PAGES);
 
   const driver = new SqliteDriver(writer, reader, async () => {
     writer.flush();
@@ -420,6 +489,7 @@ export function createSqliteDialect(options: SqliteOptions): Dialect {
       writer_waiting: writer.waiting,
       group_commits_total: writer.counters.commits,
       group_committed_transactions_total: writer.counters.transactions,
+      wal_restarts_total: writer.counters.walRestarts,
     }),
     close: () => db.destroy(),
   };
