@@ -10,8 +10,12 @@ export class StoreConflict extends Error {
 
 /** The database could not be reached or dropped the connection. */
 export class StoreUnavailable extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** No pooled connection freed up in time: trying again would only wait as long again. */
+  readonly poolExhausted: boolean;
+
+  constructor(message: string, options?: { cause?: unknown; poolExhausted?: boolean }) {
     super(message, options);
     this.name = 'StoreUnavailable';
+    this.poolExhausted = options?.poolExhausted ?? false;
   }
 }

@@ -69,6 +69,8 @@ export class Repositories {
  * session row with a conditional UPDATE and locks nothing else.
  */
 const MAX_ATTEMPTS = 5;
+/** A read on a dead connection: tried again after 5, then 10 ms. */
+const READ_ATTEMPTS = 3;
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class Store extends Repositories {
@@ -86,8 +88,9 @@ export class Store extends Repositories {
    * Runs `work` in one transaction and returns its result. Driver errors come
    * out as StoreConflict / StoreUnavailable. Run again, a few times, on
    * serialization failures and deadlocks, and when the connection died before
-   * the commit was sent (the database rolled it back, so nothing was written).
-   * A failure of the commit itself is not retried: its outcome is unknown.
+   * the commit was sent (the database rolled it back, so nothing was written),
+   * but not when no pooled connection freed up in time (that would only wait
+   * as long again). A failure of the commit itself is not retried: its outcome is unknown.
    * So `work` must have no side effects outside the transaction.
    */
   async transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
@@ -101,7 +104,7 @@ export class Store extends Repositories {
         });
       } catch (error) {
         const mapped = this.dialect.mapError(error);
-        const retry = this.dialect.isRetryable(error) || (mapped instanceof StoreUnavailable && !committing);
+        const retry = this.dialect.isRetryable(error) || (mapped instanceof StoreUnavailable && !mapped.poolExhausted && !committing);
         if (retry && attempt < MAX_ATTEMPTS) {
           await delay(attempt * 5);
           continue;
@@ -148,14 +151,24 @@ export class Store extends Repositories {
     }
   }
 
-  /** Runs `work` outside a transaction, mapping driver errors; a read on a dead connection is tried once more. */
+  /**
+   * Runs `work` outside a transaction, mapping driver errors. A read on a dead
+   * connection is tried again (a read changes nothing), after a pause: when the
+   * database dropped every pooled connection at once (a restart, a failover,
+   * pg_terminate_backend), the pool learns of each from its socket, and only
+   * once the event loop has read them; retried at once, the read took the next
+   * dead connection (seen under load in CI: two requests in a row answered 503).
+   */
   async read<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await work(this);
       } catch (error) {
         const mapped = this.dialect.mapError(error);
-        if (mapped instanceof StoreUnavailable && attempt < 2) continue;
+        if (mapped instanceof StoreUnavailable && !mapped.poolExhausted && attempt < READ_ATTEMPTS) {
+          await delay(attempt * 5);
+          continue;
+        }
         throw mapped;
       }
     }

@@ -39,9 +39,11 @@ function isConnectionFailure(error: unknown): boolean {
   const code = (error as { code?: string }).code ?? '';
   const message = String((error as Error)?.message ?? '');
   if (UNAVAILABLE_CODES.has(code) || isUnavailableState(code, message)) return true;
-  // The last one is pg-pool's own: no connection freed up within connectionTimeoutMillis.
-  return /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(message);
+  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message) || POOL_TIMEOUT.test(message);
 }
+
+/** pg-pool's own: no connection freed up within connectionTimeoutMillis. */
+const POOL_TIMEOUT = /timeout exceeded when trying to connect/i;
 
 /**
  * pg's pool as Kysely sees it, except that the queries of prepared.ts go out as
@@ -100,7 +102,8 @@ export function createPostgresDialect(options: PostgresOptions): Dialect {
       const pgError = error as { code?: string; constraint?: string };
       if (pgError.code === '23505') return new StoreConflict(pgError.constraint ?? 'unique');
       if (isConnectionFailure(error)) {
-        return new StoreUnavailable(`PostgreSQL unavailable: ${(error as Error).message}`, { cause: error });
+        const message = (error as Error).message;
+        return new StoreUnavailable(`PostgreSQL unavailable: ${message}`, { cause: error, poolExhausted: POOL_TIMEOUT.test(message) });
       }
       return error;
     },
