@@ -356,8 +356,10 @@ function checkpoint() {
 schedule();
 parentPort.on('message', (message) => {
   if (message === 'restart') {
-    try { db.pragma('wal_checkpoint(RESTART)'); } catch (error) {}
-    parentPort.postMessage('restarted');
+    // busy 0: every frame copied back and no reader left in the WAL, so the next write starts it over.
+    let done = false;
+    try { done = db.pragma('wal_checkpoint(RESTART)')[0].busy === 0; } catch (error) {}
+    parentPort.postMessage(done ? 'restarted' : 'busy');
     schedule();
     return;
   }
@@ -375,17 +377,17 @@ function startCheckpointer(file: string, writer: Writer, restartPages: number): 
     workerData: { file, driver, intervalMs: CHECKPOINT_INTERVAL_MS, restartPages },
   });
   worker.unref();
-  let restarted: (() => void) | null = null;
+  let restarted: ((done: boolean) => void) | null = null;
   let ending = false;
   const stopped = new Promise<void>((resolve) => {
     worker.on('message', (message) => {
       if (message === 'large') void restartWal();
-      else if (message === 'restarted') restarted?.();
+      else if (message === 'restarted' || message === 'busy') restarted?.(message === 'restarted');
       else if (message === 'closed') void worker.terminate().then(() => resolve(), () => resolve());
     });
     worker.once('exit', () => {
       ending = true;
-      restarted?.();
+      restarted?.(false);
       resolve();
     });
   });
@@ -397,11 +399,12 @@ function startCheckpointer(file: string, writer: Writer, restartPages: number): 
     try {
       // Stopping (or the worker gone): no answer would come; the close checkpoints anyway.
       if (ending) return;
-      await new Promise<void>((resolve) => {
+      // Not done (a reader still in the WAL): writes go on, and the worker reports again after its next checkpoint.
+      const done = await new Promise<boolean>((resolve) => {
         restarted = resolve;
         worker.postMessage('restart');
       });
-      writer.counters.walRestarts++;
+      if (done) writer.counters.walRestarts++;
     } finally {
       restarted = null;
       writer.release();
