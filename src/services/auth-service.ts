@@ -47,10 +47,6 @@ export class AuthService {
     throw ApiError.invalidApiKey();
   }
 
-  async authenticateApiKey(apiKey: string): Promise<Principal> {
-    return (await this.#authenticateApiKey(apiKey)).principal;
-  }
-
   async #authenticateApiKey(apiKey: string, readUserId?: number): Promise<{ principal: Principal; readAhead?: ReadAhead }> {
     const keyHash = hashApiKey(apiKey);
     let readAhead: ReadAhead | undefined;
