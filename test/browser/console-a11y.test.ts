@@ -93,6 +93,8 @@ describe('keyboard', () => {
     await page.keyboard.type('ajones');
     await page.keyboard.press('Enter');
     await page.waitForURL(/login=ajones/);
+    // The unfiltered page holds ajones too: wait for the filtered answer, or Tab may reach a row about to go.
+    await page.getByTestId('users-total').filter({ hasText: /^1 user\b/ }).waitFor();
     await page.locator('tr[data-user-id="1043"]').waitFor();
     await tabTo((t) => t === 'ajones');
     await page.keyboard.press('Enter');

@@ -7,11 +7,17 @@
  * RESTART complete again and again, every write is kept, and the event loop
  * keeps turning throughout (the old TRUNCATE from the worker made
  * the writer's BEGIN sleep in SQLite's busy handler on the main thread).
+ *
+ * A reader that stays in the WAL (an online backup's snapshot) keeps any
+ * RESTART from completing. Each try holds the writer only for the worker's
+ * short busy wait, and the tries back off: writes go on at full speed until
+ * the reader leaves, and then the WAL starts over.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSqliteDialect } from '../../src/store/dialects/sqlite.js';
 import { Store } from '../../src/store/store.js';
@@ -53,6 +59,50 @@ describe('WAL restart under steady writes (SQLite)', () => {
     expect(total).toBe(written);
     // The loop kept turning: no checkpoint put the main thread to sleep in the busy handler (busy_timeout is 5 s).
     expect(delay.max / 1e6).toBeLessThan(2_000);
+    await store.close();
+  });
+
+  it('holds writes only briefly, and ever more rarely, while a reader keeps the WAL from starting over', async () => {
+    const file = join(dir, 'reader.db');
+    const store = new Store(createSqliteDialect({ file, walRestartPages: RESTART_PAGES }));
+    await store.migrate();
+    const created = new Date().toISOString();
+    const filler = 'x'.repeat(FILLER);
+    const write = (tag: string) => store.transaction((tx) => tx.networks.insert({ uniqueId: tag, companyName: filler, status: 'Active', created }));
+    await write('before-reader');
+
+    // A reader with a snapshot of its own, held as an online backup holds one.
+    const reader = new BetterSqlite3(file, { readonly: true });
+    reader.exec('BEGIN');
+    reader.prepare('select count(*) from networks').get();
+
+    let written = 0;
+    let slowest = 0;
+    const lane = async (n: number, until: number) => {
+      while (Date.now() < until) {
+        const started = performance.now();
+        await write(`R${n}-${written}`);
+        slowest = Math.max(slowest, performance.now() - started);
+        written++;
+      }
+    };
+    const readerPhaseEnds = Date.now() + 3_000;
+    await Promise.all(Array.from({ length: 4 }, (_, n) => lane(n, readerPhaseEnds)));
+    const heldWritten = written;
+
+    // No RESTART could complete, and none held a write near the store's 5 s busy wait (it used to wait 2 s each try).
+    expect(store.stats().wal_restarts_total, `${heldWritten} writes`).toBe(0);
+    expect(slowest, `${heldWritten} writes`).toBeLessThan(1_000);
+    expect(heldWritten).toBeGreaterThan(RESTART_PAGES);
+
+    // The reader leaves: within the longest back-off the WAL starts over, and every write is there.
+    reader.exec('COMMIT');
+    reader.close();
+    const deadline = Date.now() + 30_000;
+    while (store.stats().wal_restarts_total! < 1 && Date.now() < deadline) await write(`after-${written++}`);
+    expect(store.stats().wal_restarts_total).toBeGreaterThanOrEqual(1);
+    const { total } = await store.networks.list({ kind: 'system' }, {}, { pageNo: 1, recordsPerPage: 1 });
+    expect(total).toBe(written + 1);
     await store.close();
   });
 });

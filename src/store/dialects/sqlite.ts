@@ -51,6 +51,10 @@ const MAX_GROUP = 64;
 const CHECKPOINT_INTERVAL_MS = 250;
 /** WAL frames (pages) past which the writer stops for a checkpoint that lets the WAL start over: 64 MB at 4 KiB. */
 const RESTART_PAGES = 16_384;
+/** How long a RESTART checkpoint waits for readers to leave the WAL while the writer is held. */
+const RESTART_WAIT_MS = 50;
+/** Longest pause before a RESTART that found a reader in the WAL is tried again (it starts at 4 intervals, doubling). */
+const RESTART_MAX_BACKOFF_MS = 8_000;
 
 /**
  * A statement and, for one that returns rows, how to make a row object from
@@ -337,9 +341,13 @@ const CHECKPOINTER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file);
-db.pragma('busy_timeout = 2000');
+// The writer is held while a RESTART waits here: a reader that stays in the WAL (an online backup) must cost
+// writes tens of milliseconds, not seconds, and is asked again only after a pause that doubles while it stays.
+db.pragma('busy_timeout = ' + workerData.restartWaitMs);
 let stopping = false;
 let timer = null;
+let backoffMs = 0;
+let quietUntil = 0;
 function schedule() {
   if (!stopping) timer = setTimeout(checkpoint, workerData.intervalMs);
 }
@@ -350,7 +358,7 @@ function checkpoint() {
     const [state] = db.pragma('wal_checkpoint(PASSIVE)');
     log = state ? state.log : 0;
   } catch (error) {}
-  if (log > workerData.restartPages) parentPort.postMessage('large');
+  if (log > workerData.restartPages && Date.now() >= quietUntil) parentPort.postMessage('large');
   else schedule();
 }
 schedule();
@@ -359,6 +367,8 @@ parentPort.on('message', (message) => {
     // busy 0: every frame copied back and no reader left in the WAL, so the next write starts it over.
     let done = false;
     try { done = db.pragma('wal_checkpoint(RESTART)')[0].busy === 0; } catch (error) {}
+    backoffMs = done ? 0 : Math.min(backoffMs ? backoffMs * 2 : workerData.intervalMs * 4, workerData.maxBackoffMs);
+    quietUntil = Date.now() + backoffMs;
     parentPort.postMessage(done ? 'restarted' : 'busy');
     schedule();
     return;
@@ -374,7 +384,7 @@ function startCheckpointer(file: string, writer: Writer, restartPages: number): 
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(CHECKPOINTER_SOURCE, {
     eval: true,
-    workerData: { file, driver, intervalMs: CHECKPOINT_INTERVAL_MS, restartPages },
+    workerData: { file, driver, intervalMs: CHECKPOINT_INTERVAL_MS, restartPages, restartWaitMs: RESTART_WAIT_MS, maxBackoffMs: RESTART_MAX_BACKOFF_MS },
   });
   worker.unref();
   let restarted: ((done: boolean) => void) | null = null;

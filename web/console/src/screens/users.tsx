@@ -121,7 +121,7 @@ export function UsersList() {
               </thead>
               <tbody>
                 {rows.map((user) => (
-                  <tr data-user-id={user.userId}>
+                  <tr key={user.userId} data-user-id={user.userId}>
                     <td>{user.userId}</td>
                     <td><a href={href(`users/${user.userId}`)}>{user.login}</a></td>
                     <td>{`${user.firstName} ${user.lastName}`.trim() || '—'}</td>
