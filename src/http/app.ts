@@ -31,7 +31,7 @@ import { answerClientError, ignoreUnknownExpectations, setAnswerHeaders } from '
 import { compileNormalizer, parseJsonBody } from './wire.js';
 import { AllowedMethods } from './method-not-allowed.js';
 import type { App } from './route-host.js';
-import { authenticateRequest, restCredentials } from './authenticate.js';
+import { authenticateRoutes, restCredentials } from './authenticate.js';
 import { OneLinePerRequest, prettyLogStream, resolveLogFormat } from './log-format.js';
 
 export interface BuildOptions {
@@ -123,6 +123,7 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
   ignoreUnknownExpectations(app.server);
 
   app.decorateRequest('caller', null as never);
+  app.decorateRequest('authPending', false);
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
@@ -188,9 +189,7 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
 
   await app.register(async (scope) => {
     scope.addHook('onRoute', (route) => declareErrorResponses(route, true));
-    scope.addHook('onRequest', async (request) => {
-      request.caller = await authenticateRequest(request, restCredentials(request), services, limits);
-    });
+    authenticateRoutes(scope, restCredentials, services, limits);
     const host = { app: scope, services, limits };
     registerUserRoutes(host);
     registerUserAdminRoutes(host);

@@ -9,6 +9,8 @@ import type { Credentials } from '../services/auth-service.js';
 import type { RequestContext } from '../services/context.js';
 import type { Services } from '../services/index.js';
 import type { RateLimiter } from './rate-limit.js';
+import type { App } from './route-host.js';
+import { sendError } from './errors.js';
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(',') : value;
@@ -38,18 +40,26 @@ export function mcpCredentials(request: FastifyRequest): Credentials {
 /** Above it an id matches no user (ids are 32-bit); the schema answers such a request, no read ahead. */
 const LARGEST_ID = 2_147_483_647;
 
-/**
- * The user id a route names in its path, for authentication to read in the
- * same statement (route config `readsUser`: the parameter's name). Only a
- * plain decimal id; any other form is left to the schema and read as before.
- */
-function namedUserId(request: FastifyRequest): number | undefined {
-  const param = request.routeOptions.config.readsUser;
-  if (param === undefined) return undefined;
-  const value = (request.params as Record<string, unknown>)[param];
+/** A plain user id (a JSON number, or a path segment of decimal digits), else undefined: other forms are the schema's. */
+function plainId(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isInteger(value) && value >= 1 && value <= LARGEST_ID ? value : undefined;
   if (typeof value !== 'string' || !/^[1-9][0-9]{0,9}$/.test(value)) return undefined;
   const id = Number(value);
   return id <= LARGEST_ID ? id : undefined;
+}
+
+/**
+ * The user id a route names, for authentication to read in the same statement
+ * (route config `readsUser`): a path parameter, or a body field once the body
+ * is parsed. A body's id is read ahead only where the service gains from it.
+ */
+function namedUserId(request: FastifyRequest, services: Services): number | undefined {
+  const named = request.routeOptions.config.readsUser;
+  if (named === undefined) return undefined;
+  if ('params' in named) return plainId((request.params as Record<string, unknown>)[named.params]);
+  if (!services.users.updateReadsAhead) return undefined;
+  const body = request.body;
+  return body !== null && typeof body === 'object' ? plainId((body as Record<string, unknown>)[named.body]) : undefined;
 }
 
 export async function authenticateRequest(
@@ -60,7 +70,7 @@ export async function authenticateRequest(
 ): Promise<RequestContext> {
   let authenticated;
   try {
-    authenticated = await services.auth.authenticate(credentials, namedUserId(request));
+    authenticated = await services.auth.authenticate(credentials, namedUserId(request, services));
   } catch (error) {
     await limits.anonymous(request);
     throw error;
@@ -68,4 +78,42 @@ export async function authenticateRequest(
   const { principal, readAhead } = authenticated;
   await limits.credential(request, principal);
   return { principal, requestId: request.id, clientIp: request.ip, ...(readAhead ? { readAhead } : {}) };
+}
+
+/**
+ * Authentication of a scope of REST routes. A route authenticates on arrival
+ * (onRequest), before its body is read; one whose body names the user it
+ * reads (`readsUser: { body }`, PUT /v2/users) authenticates once the body is
+ * parsed and normalized (its last preValidation step, before the schema), so
+ * that the credential and that user are read in one statement. The order of
+ * answers stays the one every route has: when the body cannot be taken
+ * (malformed, too large, not JSON), the credential is checked first and a bad
+ * one answers 401 — so an error before the deferred step authenticates too.
+ */
+export function authenticateRoutes(scope: App, credentialsOf: (request: FastifyRequest) => Credentials, services: Services, limits: RateLimiter): void {
+  const authenticate = async (request: FastifyRequest) => {
+    request.authPending = false;
+    request.caller = await authenticateRequest(request, credentialsOf(request), services, limits);
+  };
+  scope.addHook('onRoute', (route) => {
+    const named = route.config?.readsUser;
+    if (named === undefined || !('body' in named)) return;
+    const existing = route.preValidation ? [route.preValidation].flat() : [];
+    route.preValidation = [...existing, authenticate];
+  });
+  scope.addHook('onRequest', async (request) => {
+    const named = request.routeOptions.config.readsUser;
+    if (named !== undefined && 'body' in named) request.authPending = true;
+    else await authenticate(request);
+  });
+  scope.setErrorHandler(async (error, request, reply) => {
+    if (request.authPending) {
+      try {
+        await authenticate(request);
+      } catch (refusal) {
+        return sendError(request, reply, refusal);
+      }
+    }
+    return sendError(request, reply, error);
+  });
 }

@@ -25,11 +25,13 @@ declare module 'fastify' {
     registeredRoutes: ReadonlyArray<{ method: string; url: string }>;
   }
   interface FastifyContextConfig {
-    /** The path parameter naming a user that authentication reads in its own statement (http/authenticate.ts). */
-    readsUser?: string;
+    /** Where the request names a user that authentication reads in its own statement (http/authenticate.ts). */
+    readsUser?: { params: string } | { body: string };
   }
   interface FastifyRequest {
     /** Who is calling; set by the authentication hook on authenticated routes. */
     caller: RequestContext;
+    /** Authentication waits for the body (a `readsUser: { body }` route) and has not run yet. */
+    authPending: boolean;
   }
 }

@@ -9,6 +9,7 @@ export function registerUserRoutes({ app, services }: RouteHost): void {
 
   app.route({
     ...routeOf('updateUser'),
+    config: { readsUser: { body: 'userId' } },
     handler: async (request, reply) => {
       const ifMatch = request.headers['if-match'];
       const user = await users.update(request.caller, request.body, ifMatch === undefined ? undefined : (u) => matchesIfMatch(ifMatch, u));
@@ -24,7 +25,7 @@ export function registerUserRoutes({ app, services }: RouteHost): void {
 
   app.route({
     ...routeOf('getUser'),
-    config: { readsUser: 'id' },
+    config: { readsUser: { params: 'id' } },
     handler: async (request, reply) => {
       const user = await users.get(request.caller, request.params.id);
       reply.header('ETag', userEtag(user));

@@ -153,6 +153,15 @@ export class UserService {
     private readonly vault: KeyVault,
   ) {}
 
+  /**
+   * Whether PUT /v2/users gains from the user read ahead with the credential:
+   * only where it decides on a plain read before one guarded write (PostgreSQL);
+   * elsewhere it reads inside its locking transaction anyway.
+   */
+  get updateReadsAhead(): boolean {
+    return this.store.writesInOneStatement;
+  }
+
   /** GET /v2/users/{id} */
   async get(context: RequestContext, userId: number): Promise<User> {
     const ahead = context.readAhead;
@@ -183,7 +192,9 @@ export class UserService {
    */
   async update(context: RequestContext, body: UpdateUserBody, precondition?: (user: User) => boolean): Promise<User> {
     for (let attempt = 1; this.store.writesInOneStatement && attempt <= OPTIMISTIC_ATTEMPTS; attempt++) {
-      const before = await this.store.read((r) => r.users.findById(body.userId));
+      // The first decision may be on the row authentication read (a snapshot like any read here: the guard checks it).
+      const ahead = attempt === 1 && context.readAhead?.userId === body.userId ? context.readAhead : undefined;
+      const before = ahead ? ahead.user : await this.store.read((r) => r.users.findById(body.userId));
       if (!before) throw userNotFound(body.userId)();
       const decided = decideUpdate(context, body, before, precondition);
       if (!decided) return before;

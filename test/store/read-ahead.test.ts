@@ -1,7 +1,9 @@
 /**
  * GET /v2/users/{id} by API key reads the credential and the named user in
  * one statement (issue 16: `KeyQueries.findCredentialReadingUser`, the
- * route's `readsUser` config). The read ahead is only a row: the answers
+ * route's `readsUser` config); so does PUT /v2/users for the user its body
+ * names, where the update decides on a plain read before one guarded write
+ * (PostgreSQL; authentication then waits for the body, http/authenticate.ts). The read ahead is only a row: the answers
  * must be exactly those of the two-statement path, which a bearer token
  * still takes — same body and ETag in scope, the same 404 out of scope as
  * for a missing user, 401 for a bad key whatever the id names — and never a
@@ -13,6 +15,7 @@ import { createUser, createWorld, startTestServer, type TestServer } from '../su
 import { expectError, expectOk } from '../support/http.js';
 import { login, TokenApi } from '../support/sessions.js';
 import type { UserIDInfo } from '../../src/contract/users.js';
+import { userEvents } from '../support/sessions.js';
 
 let server: TestServer;
 let world: Awaited<ReturnType<typeof createWorld>>;
@@ -103,5 +106,85 @@ describe('GET /v2/users/{id}: read ahead by key, read after by token', () => {
       ];
       expect({ form, status: key.status, body: key.body }).toEqual({ form, status: token.status, body: token.body });
     }
+  });
+});
+
+describe('PUT /v2/users: the user its body names, read ahead by key', () => {
+  it('answers and stores exactly what the same PUT by token does, for every user the caller may and may not change', async () => {
+    const caller = world.mbAdminA1;
+    const byKey = server.api.as(caller.key);
+    const byToken = new TokenApi(server.url, (await login(server.url, caller.user.login)).token);
+    const ids = [world.mbUserA1, world.mbUserA1b, world.mbUserA2, world.netUserA, world.netAdminB].map((u) => u.user.userId);
+    let changed = 0;
+    for (const id of [...ids, 2_000_000_000]) {
+      const key = await byKey.put<UserIDInfo>('/v2/users', { userId: id, lastName: `Key${id}` });
+      const afterKey = await server.store.users.findById(id);
+      const token = await byToken.put<UserIDInfo>('/v2/users', { userId: id, lastName: `Token${id}` });
+      const afterToken = await server.store.users.findById(id);
+      expect({ id, status: key.status }).toEqual({ id, status: token.status });
+      if (key.status !== 200) {
+        expectError(key, 404, 'ObjectNotFound');
+        expect(key.body).toEqual(token.body);
+        expect(afterKey).toEqual(afterToken);
+        continue;
+      }
+      changed++;
+      expect(key.body.data).toMatchObject({ userId: id, lastName: `Key${id}` });
+      expect(afterKey?.lastName).toBe(`Key${id}`);
+      expect(afterToken?.lastName).toBe(`Token${id}`);
+      const [second, first] = await userEvents(server.store, id, 2);
+      expect([first?.changes.lastName?.new, second?.changes.lastName]).toEqual([`Key${id}`, { old: `Key${id}`, new: `Token${id}` }]);
+    }
+    expect(changed).toBe(2);
+  });
+
+  it('answers 401 for a bad key before anything about the body, and 400 for a good key with a body it cannot take', async () => {
+    const id = world.mbUserA1.user.userId;
+    const before = await server.store.users.findById(id);
+    for (const raw of ['{', JSON.stringify({ userId: id, email: 'not-an-email' }), JSON.stringify({ userId: id, lastName: 'x'.repeat(5000) })]) {
+      expectError(await server.api.as('not-a-key').put('/v2/users', undefined, { raw }), 401, 'InvalidAPIKey');
+    }
+    expectError(await server.api.as(world.mbAdminA1.key).put('/v2/users', undefined, { raw: '{' }), 400, 'InvalidParameter', 'body');
+    expectError(await server.api.as(world.mbAdminA1.key).put('/v2/users', { userId: id, email: 'not-an-email' }), 400, 'InvalidParameter', 'email');
+    expect(await server.store.users.findById(id)).toEqual(before);
+  });
+
+  it('honours If-Match against the row as it is now, read ahead or not', async () => {
+    const id = world.mbUserA1b.user.userId;
+    const read = await server.api.as(world.mbAdminA1.key).get(`/v2/users/${id}`);
+    const etag = read.headers.get('etag')!;
+    expectOk(await server.api.as(world.netAdminA.key).put('/v2/users', { userId: id, firstName: 'Moved' }));
+    const stale = await server.api.as(world.mbAdminA1.key).put('/v2/users', { userId: id, firstName: 'Stale' }, { headers: { 'If-Match': etag } });
+    expect(stale.status).toBe(412);
+    expect((await server.store.users.findById(id))?.firstName).toBe('Moved');
+  });
+
+  it('decides again on the stored row when the row read ahead is no longer current, and never writes over the change between', async () => {
+    const id = world.mbUserA2.user.userId;
+    const old = (await server.store.users.findById(id))!;
+    const { principal } = await server.services.auth.authenticate({ apiKey: world.netAdminA.key, bearer: undefined });
+    // Another request changes the user after this one's authentication read it.
+    expectOk(await server.api.as(world.netAdminA.key).put('/v2/users', { userId: id, firstName: 'Between', lastName: 'Between' }));
+    const context = { principal, requestId: 'read-ahead-test', clientIp: '127.0.0.1', readAhead: { userId: id, user: old } };
+    const after = await server.services.users.update(context, { userId: id, firstName: 'Later' });
+    expect(after).toMatchObject({ firstName: 'Later', lastName: 'Between' });
+    expect(await server.store.users.findById(id)).toEqual(after);
+    const [latest] = await userEvents(server.store, id, 1);
+    // The change is recorded against the row that was stored, not the one read ahead.
+    expect(latest?.changes).toEqual({ firstName: { old: 'Between', new: 'Later' } });
+  });
+
+  it('decides on the row read ahead where the update reads before a guarded write (PostgreSQL), on its own read elsewhere', async () => {
+    const id = world.mbUserA1.user.userId;
+    const stored = (await server.store.users.findById(id))!;
+    const { principal } = await server.services.auth.authenticate({ apiKey: world.netAdminA.key, bearer: undefined });
+    // Same version as stored, one field marked: whichever row the decision used shows in the audit event's old value.
+    const marked = { ...stored, firstName: 'SeenAhead' };
+    const context = { principal, requestId: 'read-ahead-test', clientIp: '127.0.0.1', readAhead: { userId: id, user: marked } };
+    await server.services.users.update(context, { userId: id, firstName: 'Next' });
+    const [latest] = await userEvents(server.store, id, 1);
+    const decidedOn = server.services.users.updateReadsAhead ? 'SeenAhead' : stored.firstName;
+    expect(latest?.changes.firstName).toEqual({ old: decidedOn, new: 'Next' });
+    expect(server.services.users.updateReadsAhead).toBe(server.store.writesInOneStatement);
   });
 });
