@@ -69,6 +69,7 @@ export async function seedUsers(
       await store.transaction((tx) => tx.users.insertMany(users));
       onProgress?.(Math.min(start + batch, options.users), options.users);
     }
+    await store.afterBulkLoad();
     log(`seeded ${options.users} users in ${options.networks} networks × ${options.mailboxesPerNetwork} mailboxes in ${((Date.now() - started) / 1000).toFixed(1)} s (password ${SEED_PASSWORD})`);
   } finally {
     await store.close();

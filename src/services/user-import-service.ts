@@ -52,6 +52,8 @@ export type OnProgress = (done: number, total: number) => void;
 const AUDITED_FIELDS = [...CREATED_FIELDS, 'company', 'phone', 'cellPhone', 'cellCarrier', 'timeZoneOffset'] as const;
 /** Rows per multi-row statement, and between progress reports while writing. */
 const WRITE_BATCH = 500;
+/** Rows from which an import counts as a bulk load (see Store.afterBulkLoad). */
+const TIDY_AFTER_ROWS = 10_000;
 
 function problemOf(error: unknown): string {
   if (error instanceof ApiError) return error.message;
@@ -178,8 +180,9 @@ export class UserImportService {
     const scope = scopeOf(context.principal);
     const created = nowIso();
     const users: NewUser[] = rows.map((row, i) => ({ ...row.user, passwordHash: hashes[i]!, created }));
+    let ids: number[];
     try {
-      return await this.store.transaction(async (tx: Repositories) => {
+      ids = await this.store.transaction(async (tx: Repositories) => {
         const places = new Map(users.map((user) => [`${user.authLevel}:${user.networkId}:${user.mailboxId}`, user]));
         for (const user of places.values()) await checkPlacement(tx, scope, user.authLevel, user.networkId, user.mailboxId);
         const ids: number[] = [];
@@ -205,5 +208,8 @@ export class UserImportService {
       }
       throw error;
     }
+    // A large import is a bulk load: the store tidies after it (Store.afterBulkLoad), a small one leaves that to autovacuum.
+    if (ids.length >= TIDY_AFTER_ROWS) await this.store.afterBulkLoad();
+    return ids;
   }
 }

@@ -193,6 +193,15 @@ export class Store extends Repositories {
     }
   }
 
+  /** See Dialect.afterBulkLoad: called once a seed or an import has written its rows. */
+  async afterBulkLoad(): Promise<void> {
+    try {
+      await this.dialect.afterBulkLoad();
+    } catch (error) {
+      throw this.dialect.mapError(error);
+    }
+  }
+
   /** Connection/pool figures of the dialect, for metrics. */
   stats(): Record<string, number> {
     return this.dialect.stats();

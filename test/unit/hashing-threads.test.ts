@@ -35,7 +35,9 @@ describe('password hashing threads', () => {
     await hashPassword('warm-up-1A!');
     const nices = niceOfThreads();
     const main = nices[0]!;
-    expect(main).toBe(0);
+    // The priority this process was started with is its parent's (the test runner): `nice npm test` starts all at 19.
+    const parentStat = readFileSync(`/proc/${process.ppid}/stat`, 'utf8');
+    expect(main).toBe(Number(parentStat.slice(parentStat.lastIndexOf(')') + 2).split(' ')[16]));
     expect(nices.filter((nice) => nice === 19).length).toBeGreaterThanOrEqual(1);
   });
 });

@@ -498,6 +498,7 @@ export function createSqliteDialect(options: SqliteOptions): Dialect {
     async syncIdentity() {
       // INTEGER PRIMARY KEY already continues above the highest id.
     },
+    async afterBulkLoad() {},
     stats: () => ({
       writer_waiting: writer.waiting,
       group_commits_total: writer.counters.commits,
