@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `node bench/explain-lists.mjs [--users 1000000]`
+ * `node bench/explain-lists.mjs [--users 1000000] [--set name=value …]`
  *
  * The plan PostgreSQL runs for every shape of POST /v2/users/list, as the
  * server sends it: a durable cluster with auto_explain logging
@@ -21,7 +21,8 @@ import pg from 'pg';
 import { startPostgres } from '../scripts/postgres-cluster.mjs';
 import { CLI, freePort, startProcess, table } from './lib.mjs';
 
-const { values: args } = parseArgs({ options: { users: { type: 'string', default: '1000000' } } });
+// --set name=value (repeatable): a PostgreSQL setting of the cluster, to see how a plan moves with it (e.g. random_page_cost=1.1).
+const { values: args } = parseArgs({ options: { users: { type: 'string', default: '1000000' }, set: { type: 'string', multiple: true, default: [] } } });
 const USERS = Number(args.users);
 const log = (line) => process.stderr.write(`[explain] ${line}\n`);
 const key = randomUUID();
@@ -37,6 +38,7 @@ const cluster = await startPostgres({
     'auto_explain.log_analyze': 'on',
     'auto_explain.log_buffers': 'on',
     'auto_explain.log_format': 'json',
+    ...Object.fromEntries(args.set.map((pair) => pair.split('='))),
   },
 });
 const url = cluster.url.replace(/\/postgres$/, '/explain');

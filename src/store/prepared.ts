@@ -42,26 +42,11 @@ export function statementName(sqlText: string): string | undefined {
 
 type Compiled = { query: CompiledQuery; slots: readonly unknown[]; hasArguments: boolean };
 
-/**
- * `planEachCall`: compiled once like any other, but not a named statement, so
- * PostgreSQL plans it for each call's values. For a list page whose best plan
- * depends on them (how many users have that status, how deep the page is), a
- * named statement's generic plan, chosen after five calls, read and sorted
- * every matching row for a page of 25; planned with its values it walks an
- * index in page order (bench/explain-lists.mjs).
- */
-export interface PrepareOptions {
-  planEachCall?: boolean;
-}
-
 export class PreparedQuery<A extends readonly unknown[], R> {
   /** By dialect name: the same builder compiles to different SQL on each. */
   readonly #compiled = new Map<string, Compiled>();
 
-  constructor(
-    private readonly build: (db: Kysely<Database>, dialect: Dialect, ...args: A) => Compilable<R>,
-    private readonly options: PrepareOptions = {},
-  ) {}
+  constructor(private readonly build: (db: Kysely<Database>, dialect: Dialect, ...args: A) => Compilable<R>) {}
 
   /** The rows the query returns for these arguments. */
   async rows(db: Kysely<Database>, dialect: Dialect, args: A): Promise<R[]> {
@@ -85,7 +70,7 @@ export class PreparedQuery<A extends readonly unknown[], R> {
     const markers = Array.from({ length: arity }, (_, index) => new Argument(index)) as unknown as A;
     const query = this.build(db, dialect, ...markers).compile();
     const slots = query.parameters;
-    if (!this.options.planEachCall && !statementNames.has(query.sql)) statementNames.set(query.sql, `ecgrid_${statementNames.size + 1}`);
+    if (!statementNames.has(query.sql)) statementNames.set(query.sql, `ecgrid_${statementNames.size + 1}`);
     return { query, slots, hasArguments: arity > 0 };
   }
 }
@@ -105,15 +90,12 @@ export function prepare<A extends readonly unknown[], R>(
 export class PreparedByShape<S, A extends readonly unknown[], R> {
   readonly #byKey = new Map<string, PreparedQuery<A, R>>();
 
-  constructor(
-    private readonly make: (shape: S) => (db: Kysely<Database>, dialect: Dialect, ...args: A) => Compilable<R>,
-    private readonly options: PrepareOptions = {},
-  ) {}
+  constructor(private readonly make: (shape: S) => (db: Kysely<Database>, dialect: Dialect, ...args: A) => Compilable<R>) {}
 
   /** The prepared query of this shape; `key` must name the shape exactly. */
   of(key: string, shape: S): PreparedQuery<A, R> {
     let query = this.#byKey.get(key);
-    if (!query) this.#byKey.set(key, (query = new PreparedQuery(this.make(shape), this.options)));
+    if (!query) this.#byKey.set(key, (query = new PreparedQuery(this.make(shape))));
     return query;
   }
 }

@@ -279,8 +279,6 @@ const PLACEMENT_PAGE = new PreparedByShape(
       const [limit, offset] = rest as [number, number];
       return query.select(USER_COLUMNS).orderBy('user_id').limit(limit).offset(offset);
     },
-  // Its best plan depends on the values: planned for each call (PrepareOptions).
-  { planEachCall: true },
 );
 
 /** How many users of the placement matching the filters come before a userId (where the caller goes in the list). */
