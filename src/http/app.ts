@@ -33,7 +33,6 @@ import { AllowedMethods } from './method-not-allowed.js';
 import type { App } from './route-host.js';
 import { authenticateRoutes, restCredentials } from './authenticate.js';
 import { OneLinePerRequest, prettyLogStream, resolveLogFormat } from './log-format.js';
-import { lazyChildLogger } from './request-logger.js';
 
 export interface BuildOptions {
   /** Pre-built services (tests share one set between app and fixtures). */
@@ -104,7 +103,6 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
       ...(stream ? { stream } : {}),
     },
     ...(pretty ? { logController: new OneLinePerRequest() } : {}),
-    childLoggerFactory: lazyChildLogger,
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     genReqId: (req) => {
