@@ -208,8 +208,9 @@ export class UserImportService {
       }
       throw error;
     }
-    // A large import is a bulk load: the store tidies after it (Store.afterBulkLoad), a small one leaves that to autovacuum.
-    if (ids.length >= TIDY_AFTER_ROWS) await this.store.afterBulkLoad();
+    // A large import is a bulk load: the store tidies after it (Store.afterBulkLoad), a small one leaves that to
+    // autovacuum. The rows are committed by now: a tidying that fails must not report the import as failed.
+    if (ids.length >= TIDY_AFTER_ROWS) await this.store.afterBulkLoad().catch(() => undefined);
     return ids;
   }
 }

@@ -41,7 +41,8 @@ export interface Dialect {
    * autovacuum would. PostgreSQL: `user_counts`, a few rows that the load
    * updated once per user inside big transactions, is rewritten (a million
    * users left 198 rows in 7,400 pages, and an unfiltered total read them all),
-   * and statistics are refreshed. SQLite: nothing (its plans take no statistics).
+   * and statistics are refreshed; a live server writing the table makes it only
+   * vacuum, never wait on it. SQLite: nothing (its plans take no statistics).
    */
   afterBulkLoad(): Promise<void>;
   /** Connection/pool figures for metrics (names are metric suffixes). */

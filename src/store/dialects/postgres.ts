@@ -74,6 +74,11 @@ function namedStatementPool(pool: pg.Pool): PostgresPool {
   };
 }
 
+/** SQLSTATE of a lock not granted within lock_timeout. */
+const LOCK_NOT_AVAILABLE = '55P03';
+/** Longest wait for the exclusive lock that rewriting user_counts after a bulk load takes. */
+const BULK_LOAD_LOCK_WAIT_MS = 100;
+
 export function createPostgresDialect(options: PostgresOptions): Dialect {
   const pool = new pg.Pool({
     connectionString: options.url,
@@ -126,9 +131,22 @@ export function createPostgresDialect(options: PostgresOptions): Dialect {
       await sql`select setval(pg_get_serial_sequence(${table}, ${column}), greatest((select max(${sql.ref(column)}) from ${sql.table(table)}), 1))`.execute(executor);
     },
     async afterBulkLoad() {
-      // VACUUM runs outside a transaction; FULL locks user_counts for the milliseconds a few hundred rows take.
-      await sql`vacuum (full, analyze) user_counts`.execute(db);
-      await sql`analyze users`.execute(db);
+      // One connection, outside any transaction (VACUUM cannot run in one). The rewrite takes an exclusive
+      // lock on user_counts for the milliseconds its few rows take; a live server may be writing them, and a
+      // waiting exclusive lock would hold its writers back: wait at most BULK_LOAD_LOCK_WAIT_MS, else only
+      // vacuum (no lock that blocks writers; the pages stay, emptied).
+      await db.connection().execute(async (connection) => {
+        await sql`set lock_timeout = ${sql.lit(BULK_LOAD_LOCK_WAIT_MS)}`.execute(connection);
+        try {
+          await sql`vacuum (full, analyze) user_counts`.execute(connection);
+        } catch (error) {
+          if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw error;
+          await sql`vacuum (analyze) user_counts`.execute(connection);
+        } finally {
+          await sql`reset lock_timeout`.execute(connection);
+        }
+        await sql`analyze users`.execute(connection);
+      });
     },
     stats: () => ({ pool_total: pool.totalCount, pool_idle: pool.idleCount, pool_waiting: pool.waitingCount }),
     close: () => db.destroy(),
