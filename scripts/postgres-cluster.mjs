@@ -1,26 +1,27 @@
 /**
  * A throwaway PostgreSQL cluster from the binaries on the machine (initdb,
- * pg_ctl on PATH or under /usr/lib/postgresql/<v>/bin), in a temporary
+ * pg_ctl on PATH or in `pg_config --bindir`), in a temporary
  * directory, on a free port. PostgreSQL refuses to run as root, so as root the
  * cluster runs as the `postgres` user. Used by `npm test`, the benches and CI.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** initdb, pg_ctl, …: on PATH, else in Debian's versioned layout (newest first). Throws naming the package to install. */
+/**
+ * initdb, pg_ctl, …: on PATH, else where the installation says its programs
+ * are (`pg_config --bindir`: Debian keeps them out of PATH, under a
+ * versioned directory its `pg_config` names; Homebrew and RPM builds answer
+ * the same way). Throws naming the package to install.
+ */
 export function findBinary(name) {
   const onPath = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
   if (onPath) return onPath;
-  const base = '/usr/lib/postgresql';
-  if (existsSync(base)) {
-    for (const version of readdirSync(base).sort().reverse()) {
-      const candidate = join(base, version, 'bin', name);
-      if (existsSync(candidate)) return candidate;
-    }
-  }
+  const bindir = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
+  const candidate = bindir.status === 0 ? join(bindir.stdout.trim(), name) : '';
+  if (candidate && existsSync(candidate)) return candidate;
   throw new Error(`${name} not found: install PostgreSQL server binaries (Debian: apt-get install postgresql)`);
 }
 
