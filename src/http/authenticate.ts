@@ -90,21 +90,30 @@ export async function authenticateRequest(
  * (malformed, too large, not JSON), the credential is checked first and a bad
  * one answers 401 — so an error before the deferred step authenticates too.
  */
+/** A route option's hooks as an array (Fastify takes one hook or several). */
+function hooksOf<H>(hooks: H | H[] | undefined): H[] {
+  return hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks];
+}
+
 export function authenticateRoutes(scope: App, credentialsOf: (request: FastifyRequest) => Credentials, services: Services, limits: RateLimiter): void {
   const authenticate = async (request: FastifyRequest) => {
     request.authPending = false;
     request.caller = await authenticateRequest(request, credentialsOf(request), services, limits);
   };
+  const awaitBody = (request: FastifyRequest, _reply: unknown, done: () => void) => {
+    request.authPending = true;
+    done();
+  };
+  // Which step authenticates is decided once per route, here, not on every request. New arrays, never
+  // pushed into: Fastify copies a GET's options for its HEAD route before these hooks run.
   scope.addHook('onRoute', (route) => {
     const named = route.config?.readsUser;
-    if (named === undefined || !('body' in named)) return;
-    const existing = route.preValidation ? [route.preValidation].flat() : [];
-    route.preValidation = [...existing, authenticate];
-  });
-  scope.addHook('onRequest', async (request) => {
-    const named = request.routeOptions.config.readsUser;
-    if (named !== undefined && 'body' in named) request.authPending = true;
-    else await authenticate(request);
+    if (named !== undefined && 'body' in named) {
+      route.onRequest = [...hooksOf(route.onRequest), awaitBody];
+      route.preValidation = [...hooksOf(route.preValidation), authenticate];
+    } else {
+      route.onRequest = [...hooksOf(route.onRequest), authenticate];
+    }
   });
   scope.setErrorHandler(async (error, request, reply) => {
     if (request.authPending) {

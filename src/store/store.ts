@@ -72,6 +72,8 @@ const MAX_ATTEMPTS = 5;
 /** A read on a dead connection: tried again after 5, then 10 ms. */
 const READ_ATTEMPTS = 3;
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A connection that died under the work (worth another try); not a wait for a pooled connection that timed out. */
+const deadConnection = (mapped: unknown) => mapped instanceof StoreUnavailable && !mapped.poolExhausted;
 
 export class Store extends Repositories {
   readonly dialectName: DialectName;
@@ -104,7 +106,7 @@ export class Store extends Repositories {
         });
       } catch (error) {
         const mapped = this.dialect.mapError(error);
-        const retry = this.dialect.isRetryable(error) || (mapped instanceof StoreUnavailable && !mapped.poolExhausted && !committing);
+        const retry = this.dialect.isRetryable(error) || (deadConnection(mapped) && !committing);
         if (retry && attempt < MAX_ATTEMPTS) {
           await delay(attempt * 5);
           continue;
@@ -165,7 +167,7 @@ export class Store extends Repositories {
         return await work(this);
       } catch (error) {
         const mapped = this.dialect.mapError(error);
-        if (mapped instanceof StoreUnavailable && !mapped.poolExhausted && attempt < READ_ATTEMPTS) {
+        if (deadConnection(mapped) && attempt < READ_ATTEMPTS) {
           await delay(attempt * 5);
           continue;
         }
