@@ -6,6 +6,7 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import { statementName } from '../prepared.js';
+import { queryNamed } from './postgres-statement.js';
 import { StoreConflict, StoreUnavailable } from '../errors.js';
 import type { Database } from '../schema.js';
 import { toIso, type Dialect } from './dialect.js';
@@ -62,7 +63,7 @@ function namedStatementPool(pool: pg.Pool): PostgresPool {
           query: ((text: unknown, values?: unknown[]) => {
             if (typeof text !== 'string') return client.query(text as never);
             const name = statementName(text);
-            return name ? client.query({ name, text, values }) : client.query(text, values);
+            return name ? queryNamed(client, name, text, values) : client.query(text, values);
           }) as unknown as PostgresPoolClient["query"],
           release: (destroy?: boolean) => client.release(destroy),
         };

@@ -1,0 +1,129 @@
+/**
+ * Named statements that ask PostgreSQL for their row shape once per connection.
+ *
+ * pg's Query describes the portal on every execution and rebuilds, from the
+ * answer, the type parsers and the empty row each row is copied from
+ * (`Result.addFields`: 7 % of the server's CPU on GET /v2/users/{id} by key,
+ * the largest single item of its profile). That empty row is made with
+ * `Object.create(null)`, so every row pg returns is a dictionary-mode object,
+ * slow to copy and to read. A named statement's shape cannot change on a
+ * connection (PostgreSQL refuses to run it with another: "cached plan must not
+ * change result type"), so the first successful execution on a connection keeps
+ * its shape; later ones send Bind, Execute, Sync without Describe and build each
+ * row from a plain object template.
+ *
+ * This subclasses pg's Query through the driver's documented extension point
+ * (a "submittable": any object with `submit(connection)`, as pg-cursor does)
+ * and touches its internals only where pg's own `prepare` would have.
+ */
+import pg from 'pg';
+// pg's own value mapper, the one its Query passes to Bind (exported under pg/lib/*, untyped).
+// @ts-expect-error no declaration file for pg's internal modules
+import pgUtils from 'pg/lib/utils.js';
+
+const { prepareValue } = pgUtils as { prepareValue: (value: unknown) => unknown };
+
+type Parser = (value: unknown) => unknown;
+interface Field { name: string; format: string }
+
+/** What a statement's Describe told us, and the row builder made from it. */
+interface Shape {
+  fields: Field[];
+  parsers: Parser[];
+  parseRow: (values: unknown[]) => Record<string, unknown>;
+}
+
+/** pg's Result and Query internals this class uses (not in @types/pg). */
+interface PgResult {
+  fields: Field[];
+  _parsers?: Parser[];
+  parseRow(values: unknown[]): Record<string, unknown>;
+}
+interface PgConnection {
+  bind(options: { portal: string; statement: string; values: unknown[]; binary?: boolean; valueMapper: unknown }): void;
+  sync(): void;
+}
+interface PgQueryInternals {
+  name: string;
+  text: string;
+  values: unknown[];
+  portal: string;
+  binary?: boolean;
+  rows?: number;
+  _result: PgResult;
+  _accumulateRows: boolean;
+  _getRows(connection: PgConnection, rows?: number): void;
+  handleError(error: unknown, connection: PgConnection): void;
+}
+
+/** Shapes by connection (a reconnect is a new connection object), then by statement name. */
+const shapes = new WeakMap<object, Map<string, Shape>>();
+
+function shapeOf(fields: Field[], parsers: Parser[]): Shape {
+  // A plain object with the columns in order: copies of it share one hidden class.
+  const empty: Record<string, null> = {};
+  for (const field of fields) empty[field.name] = null;
+  const binary = fields.map((field) => field.format === 'binary');
+  return {
+    fields,
+    parsers,
+    parseRow(values) {
+      const row: Record<string, unknown> = { ...empty };
+      for (let i = 0; i < values.length; i++) {
+        const value = values[i];
+        row[fields[i]!.name] = value === null ? null : parsers[i]!(binary[i] ? Buffer.from(value as Buffer) : value);
+      }
+      return row;
+    },
+  };
+}
+
+// pg.Query is typed without its internals; this class reaches them through PgQueryInternals.
+class DescribedOnce extends (pg.Query as unknown as new (config: pg.QueryConfig, values: undefined, callback: (error: Error | null, result: pg.QueryResult) => void) => object) {
+  /** The connection this execution was sent on; set when its shape is not known there yet. */
+  #learningOn?: object;
+
+  prepare(connection: PgConnection): void {
+    const self = this as unknown as PgQueryInternals;
+    const shape = shapes.get(connection)?.get(self.name);
+    if (!shape) {
+      this.#learningOn = connection;
+      (pg.Query.prototype as unknown as { prepare(connection: PgConnection): void }).prepare.call(this, connection);
+      return;
+    }
+    const result = self._result;
+    result.fields = shape.fields;
+    result._parsers = shape.parsers;
+    result.parseRow = shape.parseRow;
+    self._accumulateRows = true;
+    try {
+      connection.bind({ portal: self.portal, statement: self.name, values: self.values, binary: self.binary, valueMapper: prepareValue });
+    } catch (error) {
+      // Nothing of this execution was written; Sync brings the ReadyForQuery that frees the connection.
+      connection.sync();
+      self.handleError(error, connection);
+      return;
+    }
+    self._getRows(connection, self.rows);
+  }
+
+  handleCommandComplete(message: unknown, connection: PgConnection): void {
+    const self = this as unknown as PgQueryInternals;
+    if (this.#learningOn) {
+      // Execute succeeded, so Describe's answer (RowDescription, or none for a statement without rows) is in.
+      let byName = shapes.get(this.#learningOn);
+      if (!byName) shapes.set(this.#learningOn, (byName = new Map()));
+      byName.set(self.name, shapeOf(self._result.fields, self._result._parsers ?? []));
+      this.#learningOn = undefined;
+    }
+    (pg.Query.prototype as unknown as { handleCommandComplete(message: unknown, connection: PgConnection): void }).handleCommandComplete.call(this, message, connection);
+  }
+}
+
+/** Runs a named statement on a client (pg's promise form of `client.query({ name, text, values })`). */
+export function queryNamed(client: pg.ClientBase, name: string, text: string, values: unknown[] | undefined): Promise<pg.QueryResult> {
+  return new Promise((resolve, reject) => {
+    const query = new DescribedOnce({ name, text, values }, undefined, (error, result) => (error ? reject(error) : resolve(result)));
+    client.query(query as unknown as pg.Submittable);
+  });
+}
