@@ -10,7 +10,8 @@
  * BEGIN and COMMIT included). Also req/s and latency, which do depend on load.
  * The cluster is durable (fsync and synchronous_commit at PostgreSQL's
  * defaults), as production runs it. `--pools 5,10,20`: the same for each
- * pool size (ECGRID_PG_POOL), to size it from measurement. `--cpu-prof DIR`: the
+ * pool size (ECGRID_PG_POOL), to size it from measurement. `--socket`: the server
+ * connects through PostgreSQL's Unix socket instead of TCP on 127.0.0.1. `--cpu-prof DIR`: the
  * server writes a V8 CPU profile into DIR when it stops. Needs `npm run build` first.
  */
 import { randomUUID } from 'node:crypto';
@@ -31,6 +32,7 @@ const { values: args } = parseArgs({
     users: { type: 'string', default: '10000' },
     pools: { type: 'string', default: '10' },
     'cpu-prof': { type: 'string' },
+    socket: { type: 'boolean', default: false },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -85,7 +87,7 @@ try {
   for (const pool of args.pools.split(',')) {
     const port = await freePort();
     server = await startProcess('server', process.execPath, [...profile, CLI, 'serve'], {
-      DATABASE_URL: url, PORT: String(port), ECGRID_ROOT_API_KEY: key, ECGRID_MASTER_KEY: masterKey, ECGRID_RATE_LIMIT: 'off', LOG_LEVEL: 'warn', ECGRID_PG_POOL: pool,
+      DATABASE_URL: args.socket ? `postgres://postgres@/profile?host=${encodeURIComponent(cluster.dir)}&port=${cluster.port}` : url, PORT: String(port), ECGRID_ROOT_API_KEY: key, ECGRID_MASTER_KEY: masterKey, ECGRID_RATE_LIMIT: 'off', LOG_LEVEL: 'warn', ECGRID_PG_POOL: pool,
     });
     const serverUrl = `http://127.0.0.1:${port}`;
     for (const scenario of args.only.split(',')) {

@@ -79,7 +79,7 @@ function shapeOf(fields: Field[], parsers: Parser[]): Shape {
 }
 
 // pg.Query is typed without its internals; this class reaches them through PgQueryInternals.
-class DescribedOnce extends (pg.Query as unknown as new (config: pg.QueryConfig, values: undefined, callback: (error: Error | null, result: pg.QueryResult) => void) => object) {
+class DescribedOnce extends (pg.Query as unknown as new (text: string, values: unknown[] | undefined, callback: (error: Error | null, result: pg.QueryResult) => void) => object) {
   /** The connection this execution was sent on; set when its shape is not known there yet. */
   #learningOn?: object;
 
@@ -123,7 +123,9 @@ class DescribedOnce extends (pg.Query as unknown as new (config: pg.QueryConfig,
 /** Runs a named statement on a client (pg's promise form of `client.query({ name, text, values })`). */
 export function queryNamed(client: pg.ClientBase, name: string, text: string, values: unknown[] | undefined): Promise<pg.QueryResult> {
   return new Promise((resolve, reject) => {
-    const query = new DescribedOnce({ name, text, values }, undefined, (error, result) => (error ? reject(error) : resolve(result)));
+    // The text, not a config object: pg copies a config property by property (2 % of a PUT's CPU).
+    const query = new DescribedOnce(text, values, (error, result) => (error ? reject(error) : resolve(result)));
+    (query as unknown as PgQueryInternals).name = name;
     client.query(query as unknown as pg.Submittable);
   });
 }
