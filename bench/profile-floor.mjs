@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `node bench/profile-floor.mjs [--seconds 4] [--rounds 3] [--path /v2/auth/version] [--auth] [--against DIR] [--cpu-prof DIR]`
+ * `node bench/profile-floor.mjs [--seconds 4] [--rounds 3] [--processes 1] [--path /v2/auth/version] [--auth] [--against DIR] [--cpu-prof DIR]`
  *
  * The HTTP floor (issue 16) in CPU time rather than req/s: on a shared
  * machine req/s moves with everyone else's load, but the CPU the server
@@ -17,6 +17,11 @@
  * server and measures it in the same rounds, interleaved with ours: a
  * before/after pair in CPU per request, which moves far less between
  * processes and runs than req/s does.
+ * --processes N repeats all of it with N fresh sets of processes and reports
+ * the median over them of each process's median: CPU per request moves by
+ * up to ±8 % between two processes of one build (where V8 placed things,
+ * which JIT tiers it reached), more than many single changes, so a one-process
+ * pair cannot tell such a change from luck.
  * Run `npm run build` first: this measures dist/.
  */
 import { spawnSync } from 'node:child_process';
@@ -31,6 +36,7 @@ const { values: args } = parseArgs({
   options: {
     seconds: { type: 'string', default: '4' },
     rounds: { type: 'string', default: '3' },
+    processes: { type: 'string', default: '1' },
     connections: { type: 'string', default: '50' },
     path: { type: 'string', default: '/v2/auth/version' },
     'cpu-prof': { type: 'string' },
@@ -40,6 +46,7 @@ const { values: args } = parseArgs({
 });
 const SECONDS = Number(args.seconds);
 const ROUNDS = Number(args.rounds);
+const PROCESSES = Number(args.processes);
 const CONNECTIONS = Number(args.connections);
 const TICKS_PER_SECOND = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || '100');
 const log = (line) => process.stderr.write(`[floor] ${line}\n`);
@@ -91,37 +98,50 @@ async function startServer(name, cli, extra = []) {
   return { proc, target: { name, pid: proc.pid, url: `http://127.0.0.1:${port}${args.path}`, lua: request } };
 }
 
-const servers = [await startServer(`GET ${args.path}`, CLI, profile)];
-if (args.against) servers.push(await startServer(`GET ${args.path} (${basename(resolve(args.against))})`, join(resolve(args.against), 'dist/ecgrid-identity.mjs')));
-const baselinePort = await freePort();
-const baseline = await startProcess('baseline', process.execPath, [join(ROOT, 'bench/baseline-server.mjs'), String(baselinePort)], {});
-const targets = [
-  { name: 'baseline', pid: baseline.pid, url: `http://127.0.0.1:${baselinePort}/v2/users`, lua: scenarios.baseline.lua() },
-  ...servers.map((s) => s.target),
-];
-try {
-  // Unrecorded warm-up: the JIT settles first. (taskset execs node: the pid is the server's own.)
-  for (const target of targets) drive(target.url, target.lua, 2);
-  const samples = new Map(targets.map((t) => [t.name, []]));
-  for (let round = 1; round <= ROUNDS; round++) {
-    for (const target of targets) {
-      const sample = measure(target);
-      samples.get(target.name).push(sample);
-      log(`round ${round} ${target.name}: ${sample.us.toFixed(1)} µs CPU/request, ${sample.rps.toFixed(0)} req/s`);
+/** One set of fresh processes (ours, --against's, the baseline): each target's median over ROUNDS rounds. */
+async function session(index) {
+  const servers = [await startServer(`GET ${args.path}`, CLI, index === 0 ? profile : [])];
+  if (args.against) servers.push(await startServer(`GET ${args.path} (${basename(resolve(args.against))})`, join(resolve(args.against), 'dist/ecgrid-identity.mjs')));
+  const baselinePort = await freePort();
+  const baseline = await startProcess('baseline', process.execPath, [join(ROOT, 'bench/baseline-server.mjs'), String(baselinePort)], {});
+  const targets = [
+    { name: 'baseline', pid: baseline.pid, url: `http://127.0.0.1:${baselinePort}/v2/users`, lua: scenarios.baseline.lua() },
+    ...servers.map((s) => s.target),
+  ];
+  try {
+    // Unrecorded warm-up: the JIT settles first. (taskset execs node: the pid is the server's own.)
+    for (const target of targets) drive(target.url, target.lua, 2);
+    const samples = new Map(targets.map((t) => [t.name, []]));
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const target of targets) {
+        const sample = measure(target);
+        samples.get(target.name).push(sample);
+        log(`processes ${index + 1} round ${round} ${target.name}: ${sample.us.toFixed(1)} µs CPU/request, ${sample.rps.toFixed(0)} req/s`);
+      }
     }
+    return new Map(targets.map((t) => [t.name, { us: median(samples.get(t.name).map((s) => s.us)), rps: median(samples.get(t.name).map((s) => s.rps)) }]));
+  } finally {
+    for (const server of servers) await server.proc.stop();
+    await baseline.stop();
   }
-  const summary = (name) => ({ us: median(samples.get(name).map((s) => s.us)), rps: median(samples.get(name).map((s) => s.rps)) });
-  const base = summary('baseline');
-  for (const target of targets.slice(1)) {
-    const ours = summary(target.name);
+}
+
+try {
+  const sessions = [];
+  for (let index = 0; index < PROCESSES; index++) sessions.push(await session(index));
+  const over = (name, field) => sessions.map((result) => result.get(name)[field]);
+  const spread = (values) => (values.length > 1 ? ` [${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)}]` : '');
+  const base = { us: median(over('baseline', 'us')), rps: median(over('baseline', 'rps')) };
+  for (const name of [...sessions[0].keys()].slice(1)) {
+    const ours = { us: median(over(name, 'us')), rps: median(over(name, 'rps')) };
+    const ratios = sessions.map((result) => result.get('baseline').us / result.get(name).us);
     process.stdout.write(
-      `${target.name}: ${ours.us.toFixed(1)} µs CPU/request (${ours.rps.toFixed(0)} req/s); ` +
-        `baseline: ${base.us.toFixed(1)} µs (${base.rps.toFixed(0)} req/s); ` +
-        `CPU ratio baseline/ours ${(base.us / ours.us).toFixed(2)}, req/s ratio ${(ours.rps / base.rps).toFixed(2)} (medians of ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections)\n`,
+      `${name}: ${ours.us.toFixed(1)}${spread(over(name, 'us'))} µs CPU/request (${ours.rps.toFixed(0)} req/s); ` +
+        `baseline: ${base.us.toFixed(1)}${spread(over('baseline', 'us'))} µs (${base.rps.toFixed(0)} req/s); ` +
+        `CPU ratio baseline/ours ${median(ratios).toFixed(2)}, req/s ratio ${(ours.rps / base.rps).toFixed(2)} ` +
+        `(medians over ${PROCESSES} set(s) of processes of medians of ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections)\n`,
     );
   }
 } finally {
-  for (const server of servers) await server.proc.stop();
-  await baseline.stop();
   rmSync(dir, { recursive: true, force: true });
 }
