@@ -94,16 +94,26 @@ export async function drive({ url, scenario, params = {}, connections, seconds, 
         return pinned(1, 'wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, url]);
       })()
     : pinned(1, process.execPath, [join(ROOT, 'bench/autocannon-driver.mjs'), JSON.stringify({ url, scenario, params, connections, seconds })]);
-  const text = await new Promise((resolve, reject) => {
-    const child = spawn(command[0], command[1], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (out += c));
-    child.on('error', reject);
-    child.on('exit', () => resolve(out));
-  });
-  const result = HAS_WRK ? parseWrk(text) : JSON.parse(text.trim().split('\n').pop() || '{}');
-  if (!Number.isFinite(result.rps)) throw new Error(`load generator output not understood:\n${text}`);
+  const run = () =>
+    new Promise((resolve, reject) => {
+      const child = spawn(command[0], command[1], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (c) => (out += c));
+      child.stderr.on('data', (c) => (out += c));
+      child.on('error', reject);
+      child.on('exit', (code, signal) => resolve({ out, status: signal ?? code }));
+    });
+  const parse = (text) => (HAS_WRK ? parseWrk(text) : JSON.parse(text.trim().split('\n').pop() || '{}'));
+  let { out, status } = await run();
+  let result = parse(out);
+  if (!Number.isFinite(result.rps)) {
+    // A load generator that died without a word (seen once in a full run, wrk with empty output) costs that
+    // one stretch, not the whole run: said, and tried once more.
+    process.stderr.write(`[bench] ${name}: load generator ended with ${status} and no figures; running it again\n`);
+    ({ out, status } = await run());
+    result = parse(out);
+  }
+  if (!Number.isFinite(result.rps)) throw new Error(`load generator output not understood (ended with ${status}):\n${out}`);
   return result;
 }
 
