@@ -104,6 +104,27 @@ describe('named statements described once per connection', () => {
     await ours.query('delete from things where id in (10, 11)');
   });
 
+  it('a value that cannot be sent on a statement\'s first use leaves the statement usable on that connection', async () => {
+    // pg's own Query closes the statement here and still records it as parsed: every later use failed.
+    const ours = await client();
+    const unsendable = { toPostgres: () => { throw new Error('cannot be sent'); } };
+    await expect(queryNamed(ours, 'select_things', SELECT, [unsendable])).rejects.toThrow('cannot be sent');
+    for (let round = 0; round < 2; round++) {
+      expect((await queryNamed(ours, 'select_things', SELECT, [2])).rows.map((row) => row.id)).toEqual([1, 2]);
+    }
+  });
+
+  it('keeps a column named __proto__ as a column, as pg does', async () => {
+    const ours = await client();
+    const text = 'select 1 as "__proto__", 2 as id';
+    for (let round = 0; round < 2; round++) {
+      const [row] = (await queryNamed(ours, 'proto_column', text, [])).rows;
+      expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
+      expect(Object.keys(row!)).toEqual(['__proto__', 'id']);
+      expect(Object.getOwnPropertyDescriptor(row, '__proto__')?.value).toBe(1);
+    }
+  });
+
   it('a value that cannot be sent rejects, sends nothing, and leaves the connection usable', async () => {
     const ours = await client();
     await queryNamed(ours, 'select_things', SELECT, [2]);

@@ -4,17 +4,18 @@
  * pg's Query describes the portal on every execution and rebuilds, from the
  * answer, the type parsers and the empty row each row is copied from
  * (`Result.addFields`: 7 % of the server's CPU on GET /v2/users/{id} by key,
- * the largest single item of its profile). That empty row is made with
- * `Object.create(null)`, so every row pg returns is a dictionary-mode object,
- * slow to copy and to read. A named statement's shape cannot change on a
- * connection (PostgreSQL refuses to run it with another: "cached plan must not
- * change result type"), so the first successful execution on a connection keeps
- * its shape; later ones send Bind, Execute, Sync without Describe and build each
- * row from a plain object template.
+ * the largest single item of its profile). A named statement's shape cannot
+ * change on a connection (PostgreSQL refuses to run it with another: "cached
+ * plan must not change result type"), so the first successful execution on a
+ * connection keeps its shape; later ones send Bind, Execute, Sync without
+ * Describe and build each row from the kept template, as pg builds them.
  *
  * This subclasses pg's Query through the driver's documented extension point
  * (a "submittable": any object with `submit(connection)`, as pg-cursor does)
- * and touches its internals only where pg's own `prepare` would have.
+ * and sends what pg's own `prepare` sends, minus Describe once the shape is
+ * known. One departure: a value that cannot be sent gets Sync only, never the
+ * Close pg sends, which closes the statement on the server while pg goes on
+ * believing it parsed (every later use on that connection would fail).
  */
 import pg from 'pg';
 // pg's own value mapper, the one its Query passes to Bind (exported under pg/lib/*, untyped).
@@ -40,8 +41,11 @@ interface PgResult {
   parseRow(values: unknown[]): Record<string, unknown>;
 }
 interface PgConnection {
+  parse(options: { text: string; name: string; types?: unknown }): void;
   bind(options: { portal: string; statement: string; values: unknown[]; binary?: boolean; valueMapper: unknown }): void;
+  describe(options: { type: 'P'; name: string }): void;
   sync(): void;
+  submittedNamedStatements: Record<string, string>;
 }
 interface PgQueryInternals {
   name: string;
@@ -50,8 +54,10 @@ interface PgQueryInternals {
   portal: string;
   binary?: boolean;
   rows?: number;
+  types?: unknown;
   _result: PgResult;
   _accumulateRows: boolean;
+  hasBeenParsed(connection: PgConnection): boolean;
   _getRows(connection: PgConnection, rows?: number): void;
   handleError(error: unknown, connection: PgConnection): void;
 }
@@ -60,9 +66,11 @@ interface PgQueryInternals {
 const shapes = new WeakMap<object, Map<string, Shape>>();
 
 function shapeOf(fields: Field[], parsers: Parser[]): Shape {
-  // A plain object with the columns in order: copies of it share one hidden class.
-  const empty: Record<string, null> = {};
-  for (const field of fields) empty[field.name] = null;
+  // As pg builds it: the columns in order, spread from a prototype-less object, so that a column named
+  // `__proto__` is a column like any other.
+  const template: Record<string, null> = Object.create(null);
+  for (const field of fields) template[field.name] = null;
+  const empty = { ...template };
   const binary = fields.map((field) => field.format === 'binary');
   return {
     fields,
@@ -86,24 +94,30 @@ class DescribedOnce extends (pg.Query as unknown as new (text: string, values: u
   prepare(connection: PgConnection): void {
     const self = this as unknown as PgQueryInternals;
     const shape = shapes.get(connection)?.get(self.name);
-    if (!shape) {
+    if (shape) {
+      const result = self._result;
+      result.fields = shape.fields;
+      result._parsers = shape.parsers;
+      result.parseRow = shape.parseRow;
+    } else {
       this.#learningOn = connection;
-      (pg.Query.prototype as unknown as { prepare(connection: PgConnection): void }).prepare.call(this, connection);
-      return;
     }
-    const result = self._result;
-    result.fields = shape.fields;
-    result._parsers = shape.parsers;
-    result.parseRow = shape.parseRow;
+    // Rows are kept for the callback (pg decides this on RowDescription, which a known shape no longer gets).
     self._accumulateRows = true;
+    if (!self.hasBeenParsed(connection)) {
+      connection.parse({ text: self.text, name: self.name, types: self.types });
+      connection.submittedNamedStatements[self.name] = self.text;
+    }
     try {
       connection.bind({ portal: self.portal, statement: self.name, values: self.values, binary: self.binary, valueMapper: prepareValue });
     } catch (error) {
-      // Nothing of this execution was written; Sync brings the ReadyForQuery that frees the connection.
+      // Nothing of this execution but its Parse (if any) was written: Sync completes that and brings the
+      // ReadyForQuery that frees the connection; the statement stays parsed, as pg records it.
       connection.sync();
       self.handleError(error, connection);
       return;
     }
+    if (!shape) connection.describe({ type: 'P', name: self.portal || '' });
     self._getRows(connection, self.rows);
   }
 
