@@ -34,7 +34,7 @@ interface Shape {
   parseRow: (values: unknown[]) => Record<string, unknown>;
 }
 
-/** pg's Result and Query internals this class uses (not in @types/pg). */
+/** pg's Result and Query internals the subclass uses (not in @types/pg). */
 interface PgResult {
   fields: Field[];
   _parsers?: Parser[];
@@ -60,7 +60,15 @@ interface PgQueryInternals {
   hasBeenParsed(connection: PgConnection): boolean;
   _getRows(connection: PgConnection, rows?: number): void;
   handleError(error: unknown, connection: PgConnection): void;
+  handleCommandComplete(message: unknown, connection: PgConnection): void;
 }
+
+/** pg's Query as the class it is at run time (@types/pg leaves out what a subclass needs). */
+const PgQuery = pg.Query as unknown as new (
+  text: string,
+  values: unknown[] | undefined,
+  callback: (error: Error | null, result: pg.QueryResult) => void,
+) => PgQueryInternals;
 
 /** Shapes by connection (a reconnect is a new connection object), then by statement name. */
 const shapes = new WeakMap<object, Map<string, Shape>>();
@@ -86,51 +94,47 @@ function shapeOf(fields: Field[], parsers: Parser[]): Shape {
   };
 }
 
-// pg.Query is typed without its internals; this class reaches them through PgQueryInternals.
-class DescribedOnce extends (pg.Query as unknown as new (text: string, values: unknown[] | undefined, callback: (error: Error | null, result: pg.QueryResult) => void) => object) {
+class DescribedOnce extends PgQuery {
   /** The connection this execution was sent on; set when its shape is not known there yet. */
   #learningOn?: object;
 
   prepare(connection: PgConnection): void {
-    const self = this as unknown as PgQueryInternals;
-    const shape = shapes.get(connection)?.get(self.name);
+    const shape = shapes.get(connection)?.get(this.name);
     if (shape) {
-      const result = self._result;
-      result.fields = shape.fields;
-      result._parsers = shape.parsers;
-      result.parseRow = shape.parseRow;
+      this._result.fields = shape.fields;
+      this._result._parsers = shape.parsers;
+      this._result.parseRow = shape.parseRow;
     } else {
       this.#learningOn = connection;
     }
     // Rows are kept for the callback (pg decides this on RowDescription, which a known shape no longer gets).
-    self._accumulateRows = true;
-    if (!self.hasBeenParsed(connection)) {
-      connection.parse({ text: self.text, name: self.name, types: self.types });
-      connection.submittedNamedStatements[self.name] = self.text;
+    this._accumulateRows = true;
+    if (!this.hasBeenParsed(connection)) {
+      connection.parse({ text: this.text, name: this.name, types: this.types });
+      connection.submittedNamedStatements[this.name] = this.text;
     }
     try {
-      connection.bind({ portal: self.portal, statement: self.name, values: self.values, binary: self.binary, valueMapper: prepareValue });
+      connection.bind({ portal: this.portal, statement: this.name, values: this.values, binary: this.binary, valueMapper: prepareValue });
     } catch (error) {
       // Nothing of this execution but its Parse (if any) was written: Sync completes that and brings the
       // ReadyForQuery that frees the connection; the statement stays parsed, as pg records it.
       connection.sync();
-      self.handleError(error, connection);
+      this.handleError(error, connection);
       return;
     }
-    if (!shape) connection.describe({ type: 'P', name: self.portal || '' });
-    self._getRows(connection, self.rows);
+    if (!shape) connection.describe({ type: 'P', name: this.portal || '' });
+    this._getRows(connection, this.rows);
   }
 
-  handleCommandComplete(message: unknown, connection: PgConnection): void {
-    const self = this as unknown as PgQueryInternals;
+  override handleCommandComplete(message: unknown, connection: PgConnection): void {
     if (this.#learningOn) {
       // Execute succeeded, so Describe's answer (RowDescription, or none for a statement without rows) is in.
       let byName = shapes.get(this.#learningOn);
       if (!byName) shapes.set(this.#learningOn, (byName = new Map()));
-      byName.set(self.name, shapeOf(self._result.fields, self._result._parsers ?? []));
+      byName.set(this.name, shapeOf(this._result.fields, this._result._parsers ?? []));
       this.#learningOn = undefined;
     }
-    (pg.Query.prototype as unknown as { handleCommandComplete(message: unknown, connection: PgConnection): void }).handleCommandComplete.call(this, message, connection);
+    super.handleCommandComplete(message, connection);
   }
 }
 
@@ -139,7 +143,7 @@ export function queryNamed(client: pg.ClientBase, name: string, text: string, va
   return new Promise((resolve, reject) => {
     // The text, not a config object: pg copies a config property by property (2 % of a PUT's CPU).
     const query = new DescribedOnce(text, values, (error, result) => (error ? reject(error) : resolve(result)));
-    (query as unknown as PgQueryInternals).name = name;
+    query.name = name;
     client.query(query as unknown as pg.Submittable);
   });
 }
