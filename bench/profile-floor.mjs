@@ -98,6 +98,9 @@ async function startServer(name, cli, extra = []) {
   return { proc, target: { name, pid: proc.pid, url: `http://127.0.0.1:${port}${args.path}`, lua: request } };
 }
 
+/** The median CPU µs per request and req/s of some samples. */
+const medians = (samples) => ({ us: median(samples.map((s) => s.us)), rps: median(samples.map((s) => s.rps)) });
+
 /** One set of fresh processes (ours, --against's, the baseline): each target's median over ROUNDS rounds. */
 async function session(index) {
   const servers = [await startServer(`GET ${args.path}`, CLI, index === 0 ? profile : [])];
@@ -119,7 +122,7 @@ async function session(index) {
         log(`processes ${index + 1} round ${round} ${target.name}: ${sample.us.toFixed(1)} µs CPU/request, ${sample.rps.toFixed(0)} req/s`);
       }
     }
-    return new Map(targets.map((t) => [t.name, { us: median(samples.get(t.name).map((s) => s.us)), rps: median(samples.get(t.name).map((s) => s.rps)) }]));
+    return new Map(targets.map((t) => [t.name, medians(samples.get(t.name))]));
   } finally {
     for (const server of servers) await server.proc.stop();
     await baseline.stop();
@@ -129,15 +132,19 @@ async function session(index) {
 try {
   const sessions = [];
   for (let index = 0; index < PROCESSES; index++) sessions.push(await session(index));
-  const over = (name, field) => sessions.map((result) => result.get(name)[field]);
-  const spread = (values) => (values.length > 1 ? ` [${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)}]` : '');
-  const base = { us: median(over('baseline', 'us')), rps: median(over('baseline', 'rps')) };
+  /** A target's median from each set of processes. */
+  const across = (name) => sessions.map((result) => result.get(name));
+  const spread = (samples) => {
+    const us = samples.map((s) => s.us);
+    return us.length > 1 ? ` [${Math.min(...us).toFixed(1)}–${Math.max(...us).toFixed(1)}]` : '';
+  };
+  const base = medians(across('baseline'));
   for (const name of [...sessions[0].keys()].slice(1)) {
-    const ours = { us: median(over(name, 'us')), rps: median(over(name, 'rps')) };
+    const ours = medians(across(name));
     const ratios = sessions.map((result) => result.get('baseline').us / result.get(name).us);
     process.stdout.write(
-      `${name}: ${ours.us.toFixed(1)}${spread(over(name, 'us'))} µs CPU/request (${ours.rps.toFixed(0)} req/s); ` +
-        `baseline: ${base.us.toFixed(1)}${spread(over('baseline', 'us'))} µs (${base.rps.toFixed(0)} req/s); ` +
+      `${name}: ${ours.us.toFixed(1)}${spread(across(name))} µs CPU/request (${ours.rps.toFixed(0)} req/s); ` +
+        `baseline: ${base.us.toFixed(1)}${spread(across('baseline'))} µs (${base.rps.toFixed(0)} req/s); ` +
         `CPU ratio baseline/ours ${median(ratios).toFixed(2)}, req/s ratio ${(ours.rps / base.rps).toFixed(2)} ` +
         `(medians over ${PROCESSES} set(s) of processes of medians of ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections)\n`,
     );
