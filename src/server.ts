@@ -5,6 +5,7 @@
  */
 import type { Config } from './config.js';
 import { buildApp, type BuildOptions } from './http/app.js';
+import { keepNextTickFast } from './http/keep-next-tick-fast.js';
 import type { App } from './http/route-host.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
@@ -76,6 +77,7 @@ export async function startServer(
   log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
   options: Pick<BuildOptions, 'logStream'> & Pick<PrepareOptions, 'onMigrationProgress'> = {},
 ): Promise<RunningServer> {
+  keepNextTickFast();
   const store = await prepareStore(config, { onMigrationProgress: options.onMigrationProgress, log });
   const services = createServices(config, store);
   const rootKey = await ensureRootUser(store, services.vault, config.rootApiKey);
