@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `node bench/profile-floor.mjs [--seconds 4] [--rounds 3] [--processes 1] [--path /v2/auth/version] [--auth] [--against DIR] [--cpu-prof DIR]`
+ * `node bench/profile-floor.mjs [--seconds 4] [--rounds 3] [--processes 1] [--path /v2/auth/version] [--auth] [--against DIR] [--plain-fastify] [--cpu-prof DIR]`
  *
  * The HTTP floor (issue 16) in CPU time rather than req/s: on a shared
  * machine req/s moves with everyone else's load, but the CPU the server
@@ -17,6 +17,8 @@
  * server and measures it in the same rounds, interleaved with ours: a
  * before/after pair in CPU per request, which moves far less between
  * processes and runs than req/s does.
+ * --plain-fastify also measures `bench/plain-fastify-server.mjs` (the version route on plain
+ * Fastify 5, logger on, nothing else) in the same rounds: what Fastify itself costs.
  * --processes N repeats all of it with N fresh sets of processes and reports
  * the median over them of each process's median: CPU per request moves by
  * up to ±8 % between two processes of one build (where V8 placed things,
@@ -42,6 +44,7 @@ const { values: args } = parseArgs({
     'cpu-prof': { type: 'string' },
     auth: { type: 'boolean', default: false },
     against: { type: 'string' },
+    'plain-fastify': { type: 'boolean', default: false },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -105,6 +108,11 @@ const medians = (samples) => ({ us: median(samples.map((s) => s.us)), rps: media
 async function session(index) {
   const servers = [await startServer(`GET ${args.path}`, CLI, index === 0 ? profile : [])];
   if (args.against) servers.push(await startServer(`GET ${args.path} (${basename(resolve(args.against))})`, join(resolve(args.against), 'dist/ecgrid-identity.mjs')));
+  if (args['plain-fastify']) {
+    const port = await freePort();
+    const proc = await startProcess('plain Fastify', process.execPath, [join(ROOT, 'bench/plain-fastify-server.mjs'), String(port)], {});
+    servers.push({ proc, target: { name: 'plain Fastify', pid: proc.pid, url: `http://127.0.0.1:${port}/v2/auth/version`, lua: '' } });
+  }
   const baselinePort = await freePort();
   const baseline = await startProcess('baseline', process.execPath, [join(ROOT, 'bench/baseline-server.mjs'), String(baselinePort)], {});
   const targets = [
