@@ -1,7 +1,7 @@
 /**
  * Keeps `process.nextTick` on V8's fast path for the life of the server (issue 16).
  *
- * Node 20 and 22 build each tick as an object literal whose first keys are computed:
+ * Node (20, 22 and 24 alike) builds each tick as an object literal whose first keys are computed:
  * `{ [async_id_symbol]: …, [trigger_async_id_symbol]: …, callback, args }`. The inline
  * caches of such a literal hold its hidden classes weakly. A full garbage collection at a
  * moment when no tick is queued frees those classes; the next tick makes them again, and
@@ -14,8 +14,7 @@
  *
  * Holding one tick object keeps its hidden classes alive, so the caches stay monomorphic.
  * It is taken from the one place that hands tick objects out, an async hook's `init`, enabled
- * for a single nextTick. Node 24 (V8 13) no longer loses its cache this way; holding the
- * object there costs one small object.
+ * for a single nextTick.
  */
 import { createHook } from 'node:async_hooks';
 

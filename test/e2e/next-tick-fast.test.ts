@@ -4,8 +4,7 @@
  * nextTick's tick-object literal are still monomorphic. Read with V8's own `%DebugPrint`
  * (`--allow-natives-syntax`) in the built server, after requests, a forced collection and
  * more ticks. The control runs the same sequence in a bare Node process, where nothing holds
- * a tick object: on Node 20 and 22 the cache turns megamorphic there, so the check can fail;
- * Node 24's V8 keeps it either way.
+ * a tick object: the cache turns megamorphic there (Node 20, 22 and 24 alike), so the check can fail.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,8 +41,6 @@ const NODE_FLAGS = ['--allow-natives-syntax', '--expose-gc', '--require', probe]
 function literalCaches(debugPrint: string): string[] {
   return [...debugPrint.matchAll(/DefineKeyedOwnPropertyInLiteral (\w+)/g)].map((m) => m[1]!);
 }
-
-const V8_MAJOR = Number(process.versions.v8.split('.')[0]);
 
 let database: TestDatabase | undefined;
 afterEach(async () => {
@@ -112,7 +109,7 @@ describe('nextTick stays fast', () => {
     expect(caches.every((state) => state === 'MONOMORPHIC'), caches.join(' ')).toBe(true);
   });
 
-  it('control: in a bare Node process (nothing held) the same sequence loses the cache on V8 before 13', async () => {
+  it('control: in a bare Node process (nothing held) the same sequence loses the cache', async () => {
     const script = join(dir, 'bare.cjs');
     writeFileSync(script, `for (let i = 0; i < 100; i++) process.nextTick(() => {});\nsetTimeout(() => process.kill(process.pid, 'SIGUSR2'), 20);\nsetTimeout(() => {}, 500);\n`);
     const run = runProbed([script], { PATH: process.env.PATH ?? '' });
@@ -120,7 +117,6 @@ describe('nextTick stays fast', () => {
     expect(run.stdout()).toContain('probe done');
     const caches = literalCaches(run.stdout());
     expect(caches.length).toBeGreaterThanOrEqual(4);
-    if (V8_MAJOR < 13) expect(caches, `V8 ${process.versions.v8}`).toContain('MEGAMORPHIC');
-    else expect(caches.every((state) => state === 'MONOMORPHIC')).toBe(true);
+    expect(caches, `V8 ${process.versions.v8}`).toContain('MEGAMORPHIC');
   });
 });
