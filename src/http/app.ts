@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
-import type { FastifyError, FastifyReply, FastifyRequest, preValidationHookHandler, RouteOptions } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest, onResponseHookHandler, preValidationHookHandler, RouteOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from '../config.js';
 import { FORMATS } from '../contract/formats.js';
@@ -16,7 +16,7 @@ import { registerUserRoutes } from '../routes/users.js';
 import { registerUserAdminRoutes } from '../routes/user-admin.js';
 import { registerAuthRoutes, registerPublicAuthRoutes } from '../routes/auth.js';
 import { registerOperationRoutes } from '../routes/operations.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { createRateLimiter } from './rate-limit.js';
 import { declareErrorResponses, registerOpenApi } from './openapi.js';
 import { registerConsole } from './console.js';
@@ -30,6 +30,7 @@ import { errorEnvelope, sendError } from './errors.js';
 import { answerClientError, ignoreUnknownExpectations, setAnswerHeaders } from './protocol-answers.js';
 import { compileNormalizer, parseJsonBody } from './wire.js';
 import { AllowedMethods } from './method-not-allowed.js';
+import { hooksOf } from './route-hooks.js';
 import type { App } from './route-host.js';
 import { authenticateRoutes, restCredentials } from './authenticate.js';
 import { OneLinePerRequest, prettyLogStream, resolveLogFormat } from './log-format.js';
@@ -70,8 +71,21 @@ function addWireNormalization(route: RouteOptions): void {
     });
   }
   if (steps.length === 0) return;
-  const existing = route.preValidation ? (Array.isArray(route.preValidation) ? route.preValidation : [route.preValidation]) : [];
-  route.preValidation = [...steps, ...existing];
+  route.preValidation = [...steps, ...hooksOf(route.preValidation)];
+}
+
+/**
+ * Counts each answer of the route under its URL pattern: the pattern is taken here, once, where
+ * reading it per request (`request.routeOptions.url`) builds an object of twelve fields every time.
+ * A new array: Fastify copies a GET's options for its HEAD route, which gets a hook of its own.
+ */
+function observeResponses(route: RouteOptions, metrics: Metrics): void {
+  const url = route.url;
+  const observe: onResponseHookHandler = (request, reply, done) => {
+    metrics.observe(url, request.method, reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  };
+  route.onResponse = [...hooksOf(route.onResponse), observe];
 }
 
 interface AjvLike {
@@ -134,10 +148,12 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
     }
   });
 
+  const metrics = createMetrics(store);
   const routes: Array<{ method: string; url: string }> = [];
   app.decorate('registeredRoutes', routes);
   app.addHook('onRoute', (route) => {
     addWireNormalization(route);
+    observeResponses(route, metrics);
     allowed.add(route.method, route.url);
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
@@ -149,9 +165,9 @@ export async function buildApp(config: Config, store: Store, options: BuildOptio
     done();
   });
 
-  const metrics = createMetrics(store);
+  // Answers no route matched (404, 405, and those refused before routing); a route's own are observed by its hook.
   app.addHook('onResponse', (request, reply, done) => {
-    metrics.observe(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
+    if (request.is404) metrics.observe('unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
 

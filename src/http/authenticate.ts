@@ -9,8 +9,9 @@ import type { Credentials } from '../services/auth-service.js';
 import type { RequestContext } from '../services/context.js';
 import type { Services } from '../services/index.js';
 import type { RateLimiter } from './rate-limit.js';
-import type { App } from './route-host.js';
+import type { App, ReadsUser } from './route-host.js';
 import { sendError } from './errors.js';
+import { hooksOf } from './route-hooks.js';
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(',') : value;
@@ -53,8 +54,7 @@ function plainId(value: unknown): number | undefined {
  * (route config `readsUser`): a path parameter, or a body field once the body
  * is parsed. A body's id is read ahead only where the service gains from it.
  */
-function namedUserId(request: FastifyRequest, services: Services): number | undefined {
-  const named = request.routeOptions.config.readsUser;
+function namedUserId(request: FastifyRequest, services: Services, named: ReadsUser | undefined): number | undefined {
   if (named === undefined) return undefined;
   if ('params' in named) return plainId((request.params as Record<string, unknown>)[named.params]);
   if (!services.users.updateReadsAhead) return undefined;
@@ -62,15 +62,17 @@ function namedUserId(request: FastifyRequest, services: Services): number | unde
   return body !== null && typeof body === 'object' ? plainId((body as Record<string, unknown>)[named.body]) : undefined;
 }
 
+/** `named`: the route's `readsUser`, taken once when the route is registered (Fastify's `request.routeOptions` builds an object on every read). */
 export async function authenticateRequest(
   request: FastifyRequest,
   credentials: Credentials,
   services: Services,
   limits: RateLimiter,
+  named?: ReadsUser,
 ): Promise<RequestContext> {
   let authenticated;
   try {
-    authenticated = await services.auth.authenticate(credentials, namedUserId(request, services));
+    authenticated = await services.auth.authenticate(credentials, namedUserId(request, services, named));
   } catch (error) {
     await limits.anonymous(request);
     throw error;
@@ -90,15 +92,10 @@ export async function authenticateRequest(
  * (malformed, too large, not JSON), the credential is checked first and a bad
  * one answers 401 — so an error before the deferred step authenticates too.
  */
-/** A route option's hooks as an array (Fastify takes one hook or several). */
-function hooksOf<H>(hooks: H | H[] | undefined): H[] {
-  return hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks];
-}
-
 export function authenticateRoutes(scope: App, credentialsOf: (request: FastifyRequest) => Credentials, services: Services, limits: RateLimiter): void {
-  const authenticate = async (request: FastifyRequest) => {
+  const authenticateFor = (named: ReadsUser | undefined) => async (request: FastifyRequest) => {
     request.authPending = false;
-    request.caller = await authenticateRequest(request, credentialsOf(request), services, limits);
+    request.caller = await authenticateRequest(request, credentialsOf(request), services, limits, named);
   };
   const awaitBody = (request: FastifyRequest, _reply: unknown, done: () => void) => {
     request.authPending = true;
@@ -108,6 +105,7 @@ export function authenticateRoutes(scope: App, credentialsOf: (request: FastifyR
   // pushed into: Fastify copies a GET's options for its HEAD route before these hooks run.
   scope.addHook('onRoute', (route) => {
     const named = route.config?.readsUser;
+    const authenticate = authenticateFor(named);
     if (named !== undefined && 'body' in named) {
       route.onRequest = [...hooksOf(route.onRequest), awaitBody];
       route.preValidation = [...hooksOf(route.preValidation), authenticate];
@@ -118,7 +116,8 @@ export function authenticateRoutes(scope: App, credentialsOf: (request: FastifyR
   scope.setErrorHandler(async (error, request, reply) => {
     if (request.authPending) {
       try {
-        await authenticate(request);
+        // The body could not be taken or normalized: nothing of it is read ahead.
+        await authenticateFor(undefined)(request);
       } catch (refusal) {
         return sendError(request, reply, refusal);
       }

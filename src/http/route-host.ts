@@ -13,6 +13,9 @@ export type App = FastifyInstance<
   TypeBoxTypeProvider
 >;
 
+/** Where a route names the user authentication reads in its own statement: a path parameter or a body field. */
+export type ReadsUser = { params: string } | { body: string };
+
 export interface RouteHost {
   app: App;
   services: Services;
@@ -26,7 +29,7 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     /** Where the request names a user that authentication reads in its own statement (http/authenticate.ts). */
-    readsUser?: { params: string } | { body: string };
+    readsUser?: ReadsUser;
   }
   interface FastifyRequest {
     /** Who is calling; set by the authentication hook on authenticated routes. */

@@ -19,6 +19,9 @@ describe('health, readiness and metrics', () => {
   it('/metrics counts requests by route and status, with latency and store figures', async () => {
     await server.api.get('/v2/users/1042');
     await server.api.get('/v2/users/777777');
+    expect((await fetch(`${server.url}/v2/nope`)).status).toBe(404);
+    expect((await fetch(`${server.url}/v2/auth/version`, { method: 'HEAD' })).status).toBe(200);
+    expect((await fetch(`${server.url}/v2/auth/version`, { method: 'DELETE' })).status).toBe(405);
     const response = await fetch(`${server.url}/metrics`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');
@@ -26,6 +29,12 @@ describe('health, readiness and metrics', () => {
     expect(text).toMatch(/ecgrid_http_requests_total\{route="\/v2\/users\/:id",method="GET",status="200"\} [1-9]/);
     expect(text).toMatch(/ecgrid_http_requests_total\{route="\/v2\/users\/:id",method="GET",status="404"\} [1-9]/);
     expect(text).toMatch(/ecgrid_http_request_duration_seconds_bucket\{le="0\.005",route="\/v2\/users\/:id"/);
+    // Each route counts its own answers (HEAD under the GET's pattern); what no route matched, as unmatched.
+    expect(text).toMatch(/ecgrid_http_requests_total\{route="\/v2\/auth\/version",method="HEAD",status="200"\} 1\n/);
+    expect(text).toMatch(/ecgrid_http_requests_total\{route="unmatched",method="GET",status="404"\} [1-9]/);
+    expect(text).toMatch(/ecgrid_http_requests_total\{route="unmatched",method="DELETE",status="405"\} 1\n/);
+    // Counted once each: a route's hook and the hook for unmatched answers never both count one answer.
+    expect(text).toMatch(/ecgrid_http_requests_total\{route="\/v2\/users\/:id",method="GET",status="404"\} 1\n/);
     expect(text).toMatch(/ecgrid_store\{figure="(pool_total|group_commits_total)"\}/);
     expect(text).toContain('ecgrid_process_resident_memory_bytes');
   });
