@@ -1,8 +1,8 @@
 /**
  * The answers of one event-loop turn leave together (issue 16). The server's
- * last onSend step (Fastify writes the answer once it is done) waits for the
- * end of the turn's I/O (setImmediate); there every waiting answer is written,
- * one after another. A client waiting on another core is woken by the first
+ * own onSend step (server.ts; Fastify goes on to write the answer once it is
+ * done) waits for the end of the turn's I/O (setImmediate); there every
+ * waiting answer is written, one after another. A client waiting on another core is woken by the first
  * and finds the rest there, instead of being woken once per answer: on the
  * bench VM that wake-up was the largest single item of every answer (17–22 %
  * of the server's CPU, charged to its `writev`). Corking the sockets cannot do
