@@ -6,7 +6,7 @@
 import type { Config } from './config.js';
 import { buildApp, type BuildOptions } from './http/app.js';
 import { keepNextTickFast } from './http/keep-next-tick-fast.js';
-import { answerTogether } from './http/write-together.js';
+import { writeAnswersTogether } from './http/write-together.js';
 import type { App } from './http/route-host.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
@@ -95,22 +95,10 @@ export async function startServer(
   }
   const app = await buildApp(config, store, { services, logStream: options.logStream });
   let closing = false;
-  const together = answerTogether();
-  const failedOnce = new WeakSet<object>();
+  const writeAtTurnEnd = writeAnswersTogether();
   app.addHook('onSend', (_request, reply, _payload, done) => {
     if (closing) reply.header('connection', 'close');
-    together({
-      send: () => done(),
-      // As Fastify does when writing an answer throws in a handler's turn: the error is answered, once, if it
-      // still can be; otherwise the connection is cut.
-      failed: (error) => {
-        if (reply.raw.headersSent || failedOnce.has(reply)) reply.raw.destroy(error as Error);
-        else {
-          failedOnce.add(reply);
-          reply.send(error);
-        }
-      },
-    });
+    writeAtTurnEnd(reply, done);
   });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
