@@ -97,6 +97,8 @@ export function authenticateRoutes(scope: App, credentialsOf: (request: FastifyR
     request.authPending = false;
     request.caller = await authenticateRequest(request, credentialsOf(request), services, limits, named);
   };
+  // Where the body could not be taken or normalized: nothing of it is read ahead.
+  const authenticateWithoutBody = authenticateFor(undefined);
   const awaitBody = (request: FastifyRequest, _reply: unknown, done: () => void) => {
     request.authPending = true;
     done();
@@ -116,8 +118,7 @@ export function authenticateRoutes(scope: App, credentialsOf: (request: FastifyR
   scope.setErrorHandler(async (error, request, reply) => {
     if (request.authPending) {
       try {
-        // The body could not be taken or normalized: nothing of it is read ahead.
-        await authenticateFor(undefined)(request);
+        await authenticateWithoutBody(request);
       } catch (refusal) {
         return sendError(request, reply, refusal);
       }
