@@ -3,7 +3,7 @@
  * version route's answer and response schema, its logger on at level warn
  * (a child logger per request, as ours), and nothing else: no hooks, no
  * request id of our own, no answer headers. What Fastify itself costs per
- * answer; `bench/count-instructions.mjs --plain-fastify` measures it.
+ * answer; `bench/profile-floor.mjs --plain-fastify` measures it.
  */
 import Fastify from 'fastify';
 

@@ -87,38 +87,37 @@ const ROOT_KEY = 'floor-root-key-0123456789abcdef';
 const profile = args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', resolve(args['cpu-prof'])] : [];
 const request = args.auth ? `wrk.headers["X-API-Key"] = "${ROOT_KEY}"\n` : '';
 
-/** The built server of a checkout (its dist/), on a fresh database of its own. */
-async function startServer(name, cli, extra = []) {
+/** A process on a free port (`argvOf(port)`, pinned to core 0) and what to drive at it: `path` with the Lua `lua`. */
+async function startTarget(name, argvOf, env, path, lua) {
   const port = await freePort();
-  const proc = await startProcess(name, process.execPath, [...extra, cli, 'serve'], {
+  const proc = await startProcess(name, process.execPath, argvOf(port), env(port));
+  return { proc, target: { name, pid: proc.pid, url: `http://127.0.0.1:${port}${path}`, lua } };
+}
+
+/** The built server of a checkout (its dist/), on a fresh database of its own. */
+const startServer = (name, cli, extra = []) =>
+  startTarget(name, () => [...extra, cli, 'serve'], (port) => ({
     ECGRID_DB: join(dir, `${name}.db`),
     ECGRID_ROOT_API_KEY: ROOT_KEY,
     ECGRID_MASTER_KEY: 'b'.repeat(64),
     ECGRID_RATE_LIMIT: 'off',
     LOG_LEVEL: 'warn',
     PORT: String(port),
-  });
-  return { proc, target: { name, pid: proc.pid, url: `http://127.0.0.1:${port}${args.path}`, lua: request } };
-}
+  }), args.path, request);
+
+/** A script of bench/ that takes its port as its argument. */
+const startScript = (name, script, path, lua) => startTarget(name, (port) => [join(ROOT, 'bench', script), String(port)], () => ({}), path, lua);
 
 /** The median CPU µs per request and req/s of some samples. */
 const medians = (samples) => ({ us: median(samples.map((s) => s.us)), rps: median(samples.map((s) => s.rps)) });
 
-/** One set of fresh processes (ours, --against's, the baseline): each target's median over ROUNDS rounds. */
+/** One set of fresh processes (the baseline first, ours, --against's, plain Fastify): each target's median over ROUNDS rounds. */
 async function session(index) {
-  const servers = [await startServer(`GET ${args.path}`, CLI, index === 0 ? profile : [])];
-  if (args.against) servers.push(await startServer(`GET ${args.path} (${basename(resolve(args.against))})`, join(resolve(args.against), 'dist/ecgrid-identity.mjs')));
-  if (args['plain-fastify']) {
-    const port = await freePort();
-    const proc = await startProcess('plain Fastify', process.execPath, [join(ROOT, 'bench/plain-fastify-server.mjs'), String(port)], {});
-    servers.push({ proc, target: { name: 'plain Fastify', pid: proc.pid, url: `http://127.0.0.1:${port}/v2/auth/version`, lua: '' } });
-  }
-  const baselinePort = await freePort();
-  const baseline = await startProcess('baseline', process.execPath, [join(ROOT, 'bench/baseline-server.mjs'), String(baselinePort)], {});
-  const targets = [
-    { name: 'baseline', pid: baseline.pid, url: `http://127.0.0.1:${baselinePort}/v2/users`, lua: scenarios.baseline.lua() },
-    ...servers.map((s) => s.target),
-  ];
+  const started = [await startScript('baseline', 'baseline-server.mjs', '/v2/users', scenarios.baseline.lua())];
+  started.push(await startServer(`GET ${args.path}`, CLI, index === 0 ? profile : []));
+  if (args.against) started.push(await startServer(`GET ${args.path} (${basename(resolve(args.against))})`, join(resolve(args.against), 'dist/ecgrid-identity.mjs')));
+  if (args['plain-fastify']) started.push(await startScript('plain Fastify', 'plain-fastify-server.mjs', '/v2/auth/version', ''));
+  const targets = started.map((s) => s.target);
   try {
     // Unrecorded warm-up: the JIT settles first. (taskset execs node: the pid is the server's own.)
     for (const target of targets) drive(target.url, target.lua, 2);
@@ -132,8 +131,7 @@ async function session(index) {
     }
     return new Map(targets.map((t) => [t.name, medians(samples.get(t.name))]));
   } finally {
-    for (const server of servers) await server.proc.stop();
-    await baseline.stop();
+    for (const { proc } of started) await proc.stop();
   }
 }
 
