@@ -1,8 +1,7 @@
 /**
  * The answers of one event-loop turn leave together (issue 16). The server's
  * own onSend step (server.ts; Fastify goes on to write the answer once it is
- * done) waits for the end of the turn (atTurnEnd: after its I/O, and after a
- * SQLite group's COMMIT for the answers that COMMIT lets go); there every
+ * done) waits for the end of the turn's I/O (setImmediate); there every
  * waiting answer is written, one after another. A client waiting on another
  * core is woken by the first and finds the rest there, instead of being woken
  * once per answer: on the bench VM that wake-up was the largest single item of
@@ -10,8 +9,6 @@
  * the sockets cannot do this: Node's `res.end()` uncorks its socket fully. An
  * answer waits at most for the rest of its turn.
  */
-import { atTurnEnd } from '../turn-end.js';
-
 /** The part of a Fastify reply this needs (tests pass their own). */
 export interface WaitingReply {
   send(error: unknown): unknown;
@@ -51,7 +48,7 @@ export function writeAnswersTogether(): (reply: WaitingReply, done: () => void) 
     }
   };
   return (reply, done) => {
-    if (dones.length === 0) atTurnEnd(flush);
+    if (dones.length === 0) setImmediate(flush);
     replies.push(reply);
     dones.push(done);
   };

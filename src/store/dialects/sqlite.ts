@@ -35,7 +35,6 @@ import { StoreConflict, StoreUnavailable } from '../errors.js';
 import { UNIQUE_CONSTRAINTS } from '../constraints.js';
 import type { Database } from '../schema.js';
 import { toIso, type Dialect } from './dialect.js';
-import { atTurnEnd } from '../../turn-end.js';
 
 export interface SqliteOptions {
   /** File path, or ':memory:'. */
@@ -152,8 +151,7 @@ class Writer {
   #scheduleCommit(): void {
     if (!this.#groupOpen || this.#commitScheduled) return;
     this.#commitScheduled = true;
-    // At the end of the turn, where the answers its COMMIT lets go are then written in the same turn.
-    atTurnEnd(() => {
+    setImmediate(() => {
       this.#commitScheduled = false;
       // A member holding the writer now commits or schedules again when it releases.
       if (!this.#held) this.#commitGroup();
