@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `node bench/profile-floor.mjs [--seconds 4] [--rounds 3] [--processes 1] [--path /v2/auth/version] [--auth] [--against DIR] [--plain-fastify] [--cpu-prof DIR]`
+ * `node bench/profile-floor.mjs [--seconds 4] [--rounds 3] [--processes 1] [--path /v2/auth/version] [--auth] [--scenario put|get] [--users 10000] [--against DIR] [--plain-fastify] [--cpu-prof DIR]`
  *
  * The HTTP floor (issue 16) in CPU time rather than req/s: on a shared
  * machine req/s moves with everyone else's load, but the CPU the server
@@ -17,6 +17,11 @@
  * server and measures it in the same rounds, interleaved with ours: a
  * before/after pair in CPU per request, which moves far less between
  * processes and runs than req/s does.
+ * --scenario put (or get) drives the bench's own load of that scenario
+ * (bench/scenarios.mjs: the seed's PUT over --users seeded users, every PUT
+ * writing; GETs of random users) instead of one path, each server on a copy of
+ * a database its own build seeded, and also reports the transactions per
+ * SQLite COMMIT (from /metrics): CPU per PUT of two builds, interleaved.
  * --plain-fastify also measures `bench/plain-fastify-server.mjs` (the version route on plain
  * Fastify 5, logger on, nothing else) in the same rounds: what Fastify itself costs.
  * --processes N repeats all of it with N fresh sets of processes and reports
@@ -27,7 +32,7 @@
  * Run `npm run build` first: this measures dist/.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -41,6 +46,8 @@ const { values: args } = parseArgs({
     processes: { type: 'string', default: '1' },
     connections: { type: 'string', default: '50' },
     path: { type: 'string', default: '/v2/auth/version' },
+    scenario: { type: 'string' },
+    users: { type: 'string', default: '10000' },
     'cpu-prof': { type: 'string' },
     auth: { type: 'boolean', default: false },
     against: { type: 'string' },
@@ -63,29 +70,69 @@ function cpuSeconds(pid) {
 
 const dir = mkdtempSync(join(tmpdir(), 'ecgrid-floor-'));
 
-/** wrk on core 1; returns the requests answered and the non-2xx among them. */
+/** Appended to every load script: wrk prints the upper percentiles of latency (ms) when it is done. */
+const TAIL_LUA = `
+done = function(summary, latency, requests)
+  io.write(string.format("tail p99=%.1f p99.5=%.1f p99.9=%.1f max=%.1f\\n", latency:percentile(99) / 1000, latency:percentile(99.5) / 1000, latency:percentile(99.9) / 1000, latency.max / 1000))
+end
+`;
+
+/** wrk on core 1; returns the requests answered, the non-2xx among them, and the latency tail. */
 function drive(url, lua, seconds) {
   const script = join(dir, 'load.lua');
-  writeFileSync(script, lua);
+  writeFileSync(script, (typeof lua === 'function' ? lua() : lua) + TAIL_LUA);
   const run = spawnSync('taskset', ['-c', '1', 'wrk', '-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '-s', script, url], { encoding: 'utf8' });
   const requests = Number((/(\d+) requests in/.exec(run.stdout) ?? [])[1]);
   if (!Number.isFinite(requests)) throw new Error(`wrk output not understood:\n${run.stdout}${run.stderr}`);
   const non2xx = Number((/Non-2xx or 3xx responses:\s+(\d+)/.exec(run.stdout) ?? [])[1] ?? 0);
-  return { requests, non2xx, rps: requests / seconds };
+  const tail = (/^tail (.*)$/m.exec(run.stdout) ?? [])[1] ?? '';
+  return { requests, non2xx, rps: requests / seconds, tail };
 }
 
 /** One measured stretch: CPU µs per request and req/s. */
 function measure(target) {
   const before = cpuSeconds(target.pid);
-  const { requests, non2xx, rps } = drive(target.url, target.lua, SECONDS);
+  const { requests, non2xx, rps, tail } = drive(target.url, target.lua, SECONDS);
   const used = cpuSeconds(target.pid) - before;
   if (non2xx) throw new Error(`${target.name}: ${non2xx} non-2xx answers`);
-  return { us: (used * 1e6) / requests, rps };
+  return { us: (used * 1e6) / requests, rps, tail };
 }
 
 const ROOT_KEY = 'floor-root-key-0123456789abcdef';
+const MASTER_KEY = 'b'.repeat(64);
+const USERS = Number(args.users);
+const SCENARIO = args.scenario;
+if (SCENARIO !== undefined && SCENARIO !== 'put' && SCENARIO !== 'get') throw new Error('--scenario: put or get');
 const profile = args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', resolve(args['cpu-prof'])] : [];
-const request = args.auth ? `wrk.headers["X-API-Key"] = "${ROOT_KEY}"\n` : '';
+/** What the servers are driven with: a scenario's own load (each run its own e-mails), or GETs of --path. */
+const request = () =>
+  SCENARIO ? scenarios[SCENARIO].lua({ key: ROOT_KEY, users: USERS }) : args.auth ? `wrk.headers["X-API-Key"] = "${ROOT_KEY}"\n` : '';
+const label = SCENARIO ? `${SCENARIO} (${USERS} users)` : `GET ${args.path}`;
+
+/** A database with USERS seeded users made by the build of `cli` (seeded once, copied for each server). */
+const seeded = new Map();
+function databaseFor(name, cli) {
+  if (!SCENARIO) return join(dir, `${name}.db`);
+  if (!seeded.has(cli)) {
+    const file = join(dir, `seeded-${seeded.size}.db`);
+    const run = spawnSync(process.execPath, [cli, 'seed', '--users', String(USERS), '--networks', '10'], {
+      env: { ...process.env, ECGRID_DB: file, ECGRID_MASTER_KEY: MASTER_KEY }, encoding: 'utf8',
+    });
+    if (run.status !== 0) throw new Error(`seed failed:\n${run.stderr}`);
+    seeded.set(cli, file);
+  }
+  const copy = join(dir, `${name.replace(/\W+/g, '-')}-${Date.now()}.db`);
+  copyFileSync(seeded.get(cli), copy);
+  return copy;
+}
+
+/** Transactions per SQLite COMMIT so far (the group commit's figures in /metrics), or undefined. */
+async function perCommit(url) {
+  const text = await (await fetch(new URL('/metrics', url), { headers: { 'X-API-Key': ROOT_KEY } })).text();
+  const figure = (name) => Number((new RegExp(`figure="${name}"} (\\d+)`).exec(text) ?? [])[1]);
+  const ratio = figure('group_committed_transactions_total') / figure('group_commits_total');
+  return Number.isFinite(ratio) ? ratio : undefined;
+}
 
 /** A process on a free port (`argvOf(port)`, pinned to core 0) and what to drive at it: `path` with the Lua `lua`. */
 async function startTarget(name, argvOf, env, path, lua) {
@@ -97,13 +144,13 @@ async function startTarget(name, argvOf, env, path, lua) {
 /** The built server of a checkout (its dist/), on a fresh database of its own. */
 const startServer = (name, cli, extra = []) =>
   startTarget(name, () => [...extra, cli, 'serve'], (port) => ({
-    ECGRID_DB: join(dir, `${name}.db`),
+    ECGRID_DB: databaseFor(name, cli),
     ECGRID_ROOT_API_KEY: ROOT_KEY,
-    ECGRID_MASTER_KEY: 'b'.repeat(64),
+    ECGRID_MASTER_KEY: MASTER_KEY,
     ECGRID_RATE_LIMIT: 'off',
     LOG_LEVEL: 'warn',
     PORT: String(port),
-  }), args.path, request);
+  }), SCENARIO ? '' : args.path, request);
 
 /** A script of bench/ that takes its port as its argument. */
 const startScript = (name, script, path, lua) => startTarget(name, (port) => [join(ROOT, 'bench', script), String(port)], () => ({}), path, lua);
@@ -114,8 +161,9 @@ const medians = (samples) => ({ us: median(samples.map((s) => s.us)), rps: media
 /** One set of fresh processes (the baseline first, ours, --against's, plain Fastify): each target's median over ROUNDS rounds. */
 async function session(index) {
   const started = [await startScript('baseline', 'baseline-server.mjs', '/v2/users', scenarios.baseline.lua())];
-  started.push(await startServer(`GET ${args.path}`, CLI, index === 0 ? profile : []));
-  if (args.against) started.push(await startServer(`GET ${args.path} (${basename(resolve(args.against))})`, join(resolve(args.against), 'dist/ecgrid-identity.mjs')));
+  const servers = [await startServer(label, CLI, index === 0 ? profile : [])];
+  if (args.against) servers.push(await startServer(`${label} (${basename(resolve(args.against))})`, join(resolve(args.against), 'dist/ecgrid-identity.mjs')));
+  started.push(...servers);
   if (args['plain-fastify']) started.push(await startScript('plain Fastify', 'plain-fastify-server.mjs', '/v2/auth/version', ''));
   const targets = started.map((s) => s.target);
   try {
@@ -126,8 +174,11 @@ async function session(index) {
       for (const target of targets) {
         const sample = measure(target);
         samples.get(target.name).push(sample);
-        log(`processes ${index + 1} round ${round} ${target.name}: ${sample.us.toFixed(1)} µs CPU/request, ${sample.rps.toFixed(0)} req/s`);
+        log(`processes ${index + 1} round ${round} ${target.name}: ${sample.us.toFixed(1)} µs CPU/request, ${sample.rps.toFixed(0)} req/s, latency ms ${sample.tail}`);
       }
+    }
+    if (SCENARIO === 'put') {
+      for (const { target } of servers) log(`processes ${index + 1} ${target.name}: ${(await perCommit(target.url))?.toFixed(1) ?? '-'} transactions per SQLite COMMIT`);
     }
     return new Map(targets.map((t) => [t.name, medians(samples.get(t.name))]));
   } finally {
