@@ -38,12 +38,21 @@ const { values: args } = parseArgs({
     'no-sqlite': { type: 'boolean', default: false },
     rounds: { type: 'string' },
     seconds: { type: 'string' },
+    rewarm: { type: 'string', default: '1' },
   },
   allowNegative: true,
 });
 const QUICK = args.quick;
 const ROUNDS = Number(args.rounds ?? (QUICK ? 2 : 3));
 const SECONDS = Number(args.seconds ?? (QUICK ? 3 : 8));
+/**
+ * Seconds of unrecorded load before each recorded round, for the baseline and for ours alike. Each target idles while
+ * the other is measured, and on the bench VM the first answers after an idle gap cost up to 10 × their CPU, more the
+ * longer the gap (`bench/idle-burst.mjs`: 50 GETs took 7.7 ms of the server's CPU after 20 ms idle, 74–81 ms after
+ * 3 s; no GC ran in the gap). Without the re-warm every round's p99 held that cold start, not the steady state the
+ * round measures. `--rewarm 0`: as before.
+ */
+const REWARM = Number(args.rewarm);
 const UPDATE_USERS = 10_000;
 const LIST_USERS = QUICK ? 100_000 : 1_000_000;
 const NETWORKS = 10;
@@ -134,7 +143,10 @@ async function measure({ label, target, server, baseline, scenario, params, conn
   // Unrecorded warm-up: the JIT, the page cache and the connection pool settle first.
   await drive({ url: server.url, scenario, params, connections, seconds: Math.min(3, SECONDS), dir, name: `${label}-warmup` });
   for (let round = 1; round <= ROUNDS; round++) {
-    base.push(await drive({ url: `${baseline.url}/v2/users`, scenario: 'baseline', connections: CONNECTIONS, seconds: SECONDS, dir, name: 'baseline' }));
+    const baselineLoad = { url: `${baseline.url}/v2/users`, scenario: 'baseline', connections: CONNECTIONS, dir, name: 'baseline' };
+    if (REWARM > 0) await drive({ ...baselineLoad, seconds: REWARM });
+    base.push(await drive({ ...baselineLoad, seconds: SECONDS }));
+    if (REWARM > 0) await drive({ url: server.url, scenario, params, connections, seconds: REWARM, dir, name: `${label}-rewarm` });
     ours.push(await drive({ url: server.url, scenario, params, connections, seconds: SECONDS, dir, name: label }));
     const last = ours[ours.length - 1];
     log(`${label} [${target}] round ${round}: ${last.rps.toFixed(0)} req/s, p99 ${last.p99} ms (baseline ${base[base.length - 1].rps.toFixed(0)} req/s)${last.non2xx ? `, ${last.non2xx} non-2xx!` : ''}`);

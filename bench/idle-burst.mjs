@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+/**
+ * `node bench/idle-burst.mjs [--gaps 20,100,300,1000,3000] [--bursts 3] [--connections 50] [--users 10000]`
+ *
+ * What an idle gap costs the answers after it (issue 16: where PUT's p99 goes).
+ * Starts the built server (SQLite, --users seeded users, pinned to core 0),
+ * warms it with wrk for 3 s (core 1), opens --connections keep-alive
+ * connections, and for each gap: waits that long with nothing to do, then
+ * sends one GET /v2/users/{id} on every connection at once, --bursts times.
+ * Prints the burst's latency and the CPU time the server's main thread spent
+ * on it (/proc/<pid>/task/<pid>/schedstat: on-CPU and run-queue wait, in ns),
+ * which does not depend on how long the client took to notice the answers.
+ * Run `npm run build` first: this measures dist/.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CLI, freePort, startProcess } from './lib.mjs';
+import { scenarios } from './scenarios.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    gaps: { type: 'string', default: '20,100,300,1000,3000' },
+    bursts: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '50' },
+    users: { type: 'string', default: '10000' },
+  },
+});
+const GAPS = args.gaps.split(',').map(Number);
+const BURSTS = Number(args.bursts);
+const CONNECTIONS = Number(args.connections);
+const USERS = Number(args.users);
+const KEY = 'idle-burst-root-key-0123456789abcdef';
+const log = (line) => process.stderr.write(`[idle-burst] ${line}\n`);
+const dir = mkdtempSync(join(tmpdir(), 'ecgrid-idle-burst-'));
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** On-CPU and run-queue-wait ns of the server's main thread so far. */
+const schedstat = (pid) => readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ').map(Number);
+
+function open(port) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => resolve(socket));
+    socket.setNoDelay(true);
+    socket.on('error', reject);
+  });
+}
+
+/** One GET on a keep-alive connection; resolves with its latency in ms once the whole answer is in. */
+function ask(socket, userId) {
+  return new Promise((resolve) => {
+    const started = process.hrtime.bigint();
+    let answer = '';
+    const onData = (chunk) => {
+      answer += chunk;
+      const head = answer.indexOf('\r\n\r\n');
+      const length = Number((/content-length: (\d+)/i.exec(answer) ?? [])[1]);
+      if (head >= 0 && Buffer.byteLength(answer) - head - 4 >= length) {
+        socket.off('data', onData);
+        if (!answer.startsWith('HTTP/1.1 200')) throw new Error(`unexpected answer: ${answer.slice(0, 200)}`);
+        resolve(Number(process.hrtime.bigint() - started) / 1e6);
+      }
+    };
+    socket.on('data', onData);
+    socket.write(`GET /v2/users/${userId} HTTP/1.1\r\nHost: bench\r\nX-API-Key: ${KEY}\r\n\r\n`);
+  });
+}
+
+const db = join(dir, 'idle-burst.db');
+const seeded = spawnSync(process.execPath, [CLI, 'seed', '--users', String(USERS), '--networks', '10'], {
+  env: { ...process.env, ECGRID_DB: db, ECGRID_MASTER_KEY: 'b'.repeat(64) }, encoding: 'utf8',
+});
+if (seeded.status !== 0) throw new Error(`seed failed:\n${seeded.stderr}`);
+const port = await freePort();
+const server = await startProcess('server', process.execPath, [CLI, 'serve'], {
+  ECGRID_DB: db, ECGRID_ROOT_API_KEY: KEY, ECGRID_MASTER_KEY: 'b'.repeat(64), ECGRID_RATE_LIMIT: 'off', LOG_LEVEL: 'warn', PORT: String(port),
+});
+try {
+  const script = join(dir, 'warm.lua');
+  writeFileSync(script, scenarios.get.lua({ key: KEY, users: USERS }));
+  spawnSync('taskset', ['-c', '1', 'wrk', '-t1', `-c${CONNECTIONS}`, '-d3s', '-s', script, `http://127.0.0.1:${port}`]);
+  const sockets = await Promise.all(Array.from({ length: CONNECTIONS }, () => open(port)));
+  const burst = () => Promise.all(sockets.map((socket, i) => ask(socket, 1 + ((i * 197) % USERS))));
+  await burst();
+  for (const gap of GAPS) {
+    for (let round = 1; round <= BURSTS; round++) {
+      await sleep(gap);
+      const before = schedstat(server.pid);
+      const latencies = (await burst()).sort((a, b) => a - b);
+      const after = schedstat(server.pid);
+      process.stdout.write(
+        `gap ${String(gap).padStart(5)} ms, burst ${round}: ${CONNECTIONS} GETs answered in ${latencies.at(-1).toFixed(1)} ms ` +
+          `(median ${latencies[latencies.length >> 1].toFixed(1)}); server main thread on-CPU ${((after[0] - before[0]) / 1e6).toFixed(1)} ms, ` +
+          `waiting to run ${((after[1] - before[1]) / 1e6).toFixed(1)} ms\n`,
+      );
+    }
+  }
+  for (const socket of sockets) socket.destroy();
+} finally {
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+log('done');
