@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `node bench/profile-floor.mjs [--seconds 4] [--rounds 3] [--processes 1] [--path /v2/auth/version] [--auth] [--scenario put|get] [--users 10000] [--against DIR] [--plain-fastify] [--cpu-prof DIR]`
+ * `node bench/profile-floor.mjs [--seconds 4] [--rounds 3] [--processes 1] [--path /v2/auth/version] [--auth] [--scenario put|get] [--users 10000] [--against DIR] [--plain-fastify] [--rewarm 1] [--cpu-prof DIR]`
  *
  * The HTTP floor (issue 16) in CPU time rather than req/s: on a shared
  * machine req/s moves with everyone else's load, but the CPU the server
@@ -52,12 +52,15 @@ const { values: args } = parseArgs({
     auth: { type: 'boolean', default: false },
     against: { type: 'string' },
     'plain-fastify': { type: 'boolean', default: false },
+    rewarm: { type: 'string', default: '1' },
   },
 });
 const SECONDS = Number(args.seconds);
 const ROUNDS = Number(args.rounds);
 const PROCESSES = Number(args.processes);
 const CONNECTIONS = Number(args.connections);
+/** Seconds of unrecorded load before each recorded round (as in run.mjs: answers after an idle gap cost more, bench/idle-burst.mjs). */
+const REWARM = Number(args.rewarm);
 const TICKS_PER_SECOND = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || '100');
 const log = (line) => process.stderr.write(`[floor] ${line}\n`);
 
@@ -172,6 +175,7 @@ async function session(index) {
     const samples = new Map(targets.map((t) => [t.name, []]));
     for (let round = 1; round <= ROUNDS; round++) {
       for (const target of targets) {
+        if (REWARM > 0) drive(target.url, target.lua, REWARM);
         const sample = measure(target);
         samples.get(target.name).push(sample);
         log(`processes ${index + 1} round ${round} ${target.name}: ${sample.us.toFixed(1)} µs CPU/request, ${sample.rps.toFixed(0)} req/s, latency ms ${sample.tail}`);
