@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench [-- --quick] [--no-pg] [--no-prism] [--only put,get,list,login,cold,version,two] [--against DIR]`
+ * `npm run bench [-- --quick] [--no-pg] [--no-prism] [--only put,get,list,login,cold,version,two] [--against DIR] [--rewarm 1]`
  *
  * Starts the bare node:http baseline and the real server (each pinned to core
  * 0, the load generator on core 1), seeds the data each scenario needs, runs
@@ -12,7 +12,8 @@
  * the load split between them. `--against DIR`: the same scenarios, in the
  * same run, against the build of another checkout (DIR, built: its
  * dist/ecgrid-identity.mjs) on its own databases, as target "<store> (DIR)" —
- * before/after pairs. BENCH_BUILD=DIR: DIR's build in place of this
+ * before/after pairs. `--rewarm S`: S seconds of unrecorded load before each
+ * recorded round of both targets (default 1; 0 as before). BENCH_BUILD=DIR: DIR's build in place of this
  * checkout's (two older builds against each other). Results also go to
  * bench/results/latest.json.
  * Rate limiting is off and logging is at `warn`; every request does the full
