@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `node bench/idle-burst.mjs [--gaps 20,100,300,1000,3000] [--bursts 3] [--connections 50] [--users 10000]`
+ * `node bench/idle-burst.mjs [--gaps 20,100,300,1000,3000] [--bursts 3] [--connections 50] [--users 10000] [--baseline]`
  *
  * What an idle gap costs the answers after it (issue 16: where PUT's p99 goes).
  * Starts the built server (SQLite, --users seeded users, pinned to core 0),
@@ -10,6 +10,8 @@
  * Prints the burst's latency and the CPU time the server's main thread spent
  * on it (/proc/<pid>/task/<pid>/schedstat: on-CPU and run-queue wait, in ns),
  * which does not depend on how long the client took to notice the answers.
+ * --baseline also measures the bare node:http baseline (bench/baseline-server.mjs,
+ * no framework, no database) the same way: whether the cost is the host's or ours.
  * Run `npm run build` first: this measures dist/.
  */
 import { spawnSync } from 'node:child_process';
@@ -18,7 +20,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CLI, freePort, startProcess } from './lib.mjs';
+import { CLI, ROOT, freePort, startProcess } from './lib.mjs';
 import { scenarios } from './scenarios.mjs';
 
 const { values: args } = parseArgs({
@@ -27,6 +29,7 @@ const { values: args } = parseArgs({
     bursts: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
     users: { type: 'string', default: '10000' },
+    baseline: { type: 'boolean', default: false },
   },
 });
 const GAPS = args.gaps.split(',').map(Number);
@@ -78,7 +81,8 @@ const port = await freePort();
 const server = await startProcess('server', process.execPath, [CLI, 'serve'], {
   ECGRID_DB: db, ECGRID_ROOT_API_KEY: KEY, ECGRID_MASTER_KEY: 'b'.repeat(64), ECGRID_RATE_LIMIT: 'off', LOG_LEVEL: 'warn', PORT: String(port),
 });
-try {
+/** Warms the server at `port` (pid `pid`), then the bursts after each gap; prints one line per burst. */
+async function bursts(name, pid, port) {
   const script = join(dir, 'warm.lua');
   writeFileSync(script, scenarios.get.lua({ key: KEY, users: USERS }));
   spawnSync('taskset', ['-c', '1', 'wrk', '-t1', `-c${CONNECTIONS}`, '-d3s', '-s', script, `http://127.0.0.1:${port}`]);
@@ -88,17 +92,30 @@ try {
   for (const gap of GAPS) {
     for (let round = 1; round <= BURSTS; round++) {
       await sleep(gap);
-      const before = schedstat(server.pid);
+      const before = schedstat(pid);
       const latencies = (await burst()).sort((a, b) => a - b);
-      const after = schedstat(server.pid);
+      const after = schedstat(pid);
       process.stdout.write(
-        `gap ${String(gap).padStart(5)} ms, burst ${round}: ${CONNECTIONS} GETs answered in ${latencies.at(-1).toFixed(1)} ms ` +
-          `(median ${latencies[latencies.length >> 1].toFixed(1)}); server main thread on-CPU ${((after[0] - before[0]) / 1e6).toFixed(1)} ms, ` +
+        `${name}: gap ${String(gap).padStart(5)} ms, burst ${round}: ${CONNECTIONS} GETs answered in ${latencies.at(-1).toFixed(1)} ms ` +
+          `(median ${latencies[latencies.length >> 1].toFixed(1)}); main thread on-CPU ${((after[0] - before[0]) / 1e6).toFixed(1)} ms, ` +
           `waiting to run ${((after[1] - before[1]) / 1e6).toFixed(1)} ms\n`,
       );
     }
   }
   for (const socket of sockets) socket.destroy();
+}
+
+try {
+  await bursts('server', server.pid, port);
+  if (args.baseline) {
+    const baselinePort = await freePort();
+    const baseline = await startProcess('baseline', process.execPath, [join(ROOT, 'bench/baseline-server.mjs'), String(baselinePort)], {});
+    try {
+      await bursts('baseline', baseline.pid, baselinePort);
+    } finally {
+      await baseline.stop();
+    }
+  }
 } finally {
   await server.stop();
   rmSync(dir, { recursive: true, force: true });
