@@ -15,18 +15,16 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startPostgres } from '../scripts/postgres-cluster.mjs';
-import { CLI, freePort, startProcess, table } from './lib.mjs';
+import { CLI, benchServerEnv, freePort, seedUsers, startProcess, table } from './lib.mjs';
 
 // --set name=value (repeatable): a PostgreSQL setting of the cluster, to see how a plan moves with it (e.g. random_page_cost=1.1).
 const { values: args } = parseArgs({ options: { users: { type: 'string', default: '1000000' }, set: { type: 'string', multiple: true, default: [] } } });
 const USERS = Number(args.users);
 const log = (line) => process.stderr.write(`[explain] ${line}\n`);
 const key = randomUUID();
-const masterKey = 'b'.repeat(64);
 const RUNS = 8;
 
 const cluster = await startPostgres({
@@ -48,14 +46,10 @@ await admin.query('create database explain');
 let server;
 try {
   log(`seeding ${USERS} users…`);
-  const seeded = spawnSync(process.execPath, [CLI, 'seed', '--users', String(USERS), '--networks', '10'], { env: { ...process.env, DATABASE_URL: url, ECGRID_MASTER_KEY: masterKey }, encoding: 'utf8' });
-  if (seeded.status !== 0) throw new Error(seeded.stderr);
-  log(seeded.stderr.trim());
+  log(seedUsers({ DATABASE_URL: url }, USERS).trim());
   await admin.query('alter database explain set auto_explain.log_min_duration = 0');
   const port = await freePort();
-  server = await startProcess('server', process.execPath, [CLI, 'serve'], {
-    DATABASE_URL: url, PORT: String(port), ECGRID_ROOT_API_KEY: key, ECGRID_MASTER_KEY: masterKey, ECGRID_RATE_LIMIT: 'off', LOG_LEVEL: 'warn',
-  });
+  server = await startProcess('server', process.execPath, [CLI, 'serve'], benchServerEnv({ DATABASE_URL: url }, key, port));
   const base = `http://127.0.0.1:${port}`;
   const call = async (path, body, headers) => {
     const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });

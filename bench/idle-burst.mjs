@@ -20,7 +20,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CLI, ROOT, freePort, startProcess } from './lib.mjs';
+import { CLI, ROOT, benchServerEnv, freePort, seedUsers, startProcess } from './lib.mjs';
 import { scenarios } from './scenarios.mjs';
 
 const { values: args } = parseArgs({
@@ -72,15 +72,10 @@ function ask(socket, userId) {
   });
 }
 
-const db = join(dir, 'idle-burst.db');
-const seeded = spawnSync(process.execPath, [CLI, 'seed', '--users', String(USERS), '--networks', '10'], {
-  env: { ...process.env, ECGRID_DB: db, ECGRID_MASTER_KEY: 'b'.repeat(64) }, encoding: 'utf8',
-});
-if (seeded.status !== 0) throw new Error(`seed failed:\n${seeded.stderr}`);
-const port = await freePort();
-const server = await startProcess('server', process.execPath, [CLI, 'serve'], {
-  ECGRID_DB: db, ECGRID_ROOT_API_KEY: KEY, ECGRID_MASTER_KEY: 'b'.repeat(64), ECGRID_RATE_LIMIT: 'off', LOG_LEVEL: 'warn', PORT: String(port),
-});
+const store = { ECGRID_DB: join(dir, 'idle-burst.db') };
+seedUsers(store, USERS);
+const serverPort = await freePort();
+const server = await startProcess('server', process.execPath, [CLI, 'serve'], benchServerEnv(store, KEY, serverPort));
 /** Warms the server at `port` (pid `pid`), then the bursts after each gap; prints one line per burst. */
 async function bursts(name, pid, port) {
   const script = join(dir, 'warm.lua');
@@ -106,7 +101,7 @@ async function bursts(name, pid, port) {
 }
 
 try {
-  await bursts('server', server.pid, port);
+  await bursts('server', server.pid, serverPort);
   if (args.baseline) {
     const baselinePort = await freePort();
     const baseline = await startProcess('baseline', process.execPath, [join(ROOT, 'bench/baseline-server.mjs'), String(baselinePort)], {});

@@ -1,5 +1,6 @@
 /**
- * Bench plumbing: start processes pinned to a core, drive load with wrk (or
+ * Bench plumbing: seed and serve the bench's databases (one master key, one
+ * server environment), start processes pinned to a core, drive load with wrk (or
  * autocannon when wrk is missing), read RSS, summarise rounds.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -15,6 +16,34 @@ export const CLI = join(process.env.BENCH_BUILD ?? ROOT, 'dist/ecgrid-identity.m
 export const HAS_WRK = process.env.BENCH_LOADGEN !== 'autocannon' && spawnSync('sh', ['-c', 'command -v wrk'], { encoding: 'utf8' }).stdout.trim() !== '';
 export const HAS_TASKSET = spawnSync('sh', ['-c', 'command -v taskset'], { encoding: 'utf8' }).stdout.trim() !== '';
 export const CORES = Number(spawnSync('nproc', { encoding: 'utf8' }).stdout.trim() || '1');
+
+/** The master key every bench database is made and served with. */
+export const MASTER_KEY = 'b'.repeat(64);
+
+/** The networks every bench database is seeded with (list scenarios pick among them). */
+export const SEEDED_NETWORKS = 10;
+
+/**
+ * Seeds `users` users over SEEDED_NETWORKS networks into the store `storeEnv` names (ECGRID_DB or DATABASE_URL) with the build
+ * `cli`; returns what the seed printed (on stderr). Throws when seeding fails.
+ */
+export function seedUsers(storeEnv, users, cli = CLI) {
+  const run = spawnSync(process.execPath, [cli, 'seed', '--users', String(users), '--networks', String(SEEDED_NETWORKS)], {
+    env: { ...process.env, ECGRID_MASTER_KEY: MASTER_KEY, ...storeEnv }, encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(`seed failed:\n${run.stderr}`);
+  return run.stderr;
+}
+
+/** How the bench serves a store: Root with `rootKey`, rate limits off, log level warn, on `port`. */
+export const benchServerEnv = (storeEnv, rootKey, port) => ({
+  ...storeEnv,
+  ECGRID_ROOT_API_KEY: rootKey,
+  ECGRID_MASTER_KEY: MASTER_KEY,
+  ECGRID_RATE_LIMIT: 'off',
+  LOG_LEVEL: 'warn',
+  PORT: String(port),
+});
 
 /** The server under test on core 0, the load generator on core 1 (when there are two). */
 function pinned(core, command, args) {

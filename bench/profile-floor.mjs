@@ -36,7 +36,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CLI, ROOT, freePort, median, startProcess } from './lib.mjs';
+import { CLI, ROOT, benchServerEnv, freePort, median, seedUsers, startProcess } from './lib.mjs';
 import { scenarios } from './scenarios.mjs';
 
 const { values: args } = parseArgs({
@@ -102,7 +102,6 @@ function measure(target) {
 }
 
 const ROOT_KEY = 'floor-root-key-0123456789abcdef';
-const MASTER_KEY = 'b'.repeat(64);
 const USERS = Number(args.users);
 const SCENARIO = args.scenario;
 if (SCENARIO !== undefined && SCENARIO !== 'put' && SCENARIO !== 'get') throw new Error('--scenario: put or get');
@@ -118,10 +117,7 @@ function databaseFor(name, cli) {
   if (!SCENARIO) return join(dir, `${name}.db`);
   if (!seeded.has(cli)) {
     const file = join(dir, `seeded-${seeded.size}.db`);
-    const run = spawnSync(process.execPath, [cli, 'seed', '--users', String(USERS), '--networks', '10'], {
-      env: { ...process.env, ECGRID_DB: file, ECGRID_MASTER_KEY: MASTER_KEY }, encoding: 'utf8',
-    });
-    if (run.status !== 0) throw new Error(`seed failed:\n${run.stderr}`);
+    seedUsers({ ECGRID_DB: file }, USERS, cli);
     seeded.set(cli, file);
   }
   const copy = join(dir, `${name.replace(/\W+/g, '-')}-${Date.now()}.db`);
@@ -146,14 +142,7 @@ async function startTarget(name, argvOf, env, path, lua) {
 
 /** The built server of a checkout (its dist/), on a fresh database of its own. */
 const startServer = (name, cli, extra = []) =>
-  startTarget(name, () => [...extra, cli, 'serve'], (port) => ({
-    ECGRID_DB: databaseFor(name, cli),
-    ECGRID_ROOT_API_KEY: ROOT_KEY,
-    ECGRID_MASTER_KEY: MASTER_KEY,
-    ECGRID_RATE_LIMIT: 'off',
-    LOG_LEVEL: 'warn',
-    PORT: String(port),
-  }), SCENARIO ? '' : args.path, request);
+  startTarget(name, () => [...extra, cli, 'serve'], (port) => benchServerEnv({ ECGRID_DB: databaseFor(name, cli) }, ROOT_KEY, port), SCENARIO ? '' : args.path, request);
 
 /** A script of bench/ that takes its port as its argument. */
 const startScript = (name, script, path, lua) => startTarget(name, (port) => [join(ROOT, 'bench', script), String(port)], () => ({}), path, lua);

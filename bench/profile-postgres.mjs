@@ -18,11 +18,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startPostgres } from '../scripts/postgres-cluster.mjs';
-import { CLI, drive, freePort, startProcess, table } from './lib.mjs';
+import { CLI, SEEDED_NETWORKS, benchServerEnv, drive, freePort, seedUsers, startProcess, table } from './lib.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -41,7 +40,6 @@ const USERS = Number(args.users);
 const profile = args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', resolve(args['cpu-prof'])] : [];
 const log = (line) => process.stderr.write(`[profile-pg] ${line}\n`);
 const key = randomUUID();
-const masterKey = 'b'.repeat(64);
 const dir = mkdtempSync(join(tmpdir(), 'ecgrid-profile-pg-'));
 
 /** utime + stime of a process, in µs (clock ticks of 10 ms). */
@@ -80,18 +78,16 @@ let server;
 const rows = [];
 try {
   log(`seeding ${USERS} users…`);
-  const seeded = spawnSync(process.execPath, [CLI, 'seed', '--users', String(USERS), '--networks', '10'], { env: { ...process.env, DATABASE_URL: url, ECGRID_MASTER_KEY: masterKey }, encoding: 'utf8' });
-  if (seeded.status !== 0) throw new Error(seeded.stderr);
+  seedUsers({ DATABASE_URL: url }, USERS);
   await stats.connect();
   await stats.query('create extension if not exists pg_stat_statements');
   for (const pool of args.pools.split(',')) {
     const port = await freePort();
-    server = await startProcess('server', process.execPath, [...profile, CLI, 'serve'], {
-      DATABASE_URL: args.socket ? `postgres://postgres@/profile?host=${encodeURIComponent(cluster.dir)}&port=${cluster.port}` : url, PORT: String(port), ECGRID_ROOT_API_KEY: key, ECGRID_MASTER_KEY: masterKey, ECGRID_RATE_LIMIT: 'off', LOG_LEVEL: 'warn', ECGRID_PG_POOL: pool,
-    });
+    const databaseUrl = args.socket ? `postgres://postgres@/profile?host=${encodeURIComponent(cluster.dir)}&port=${cluster.port}` : url;
+    server = await startProcess('server', process.execPath, [...profile, CLI, 'serve'], benchServerEnv({ DATABASE_URL: databaseUrl, ECGRID_PG_POOL: pool }, key, port));
     const serverUrl = `http://127.0.0.1:${port}`;
     for (const scenario of args.only.split(',')) {
-      const params = { key, users: USERS, networks: 10 };
+      const params = { key, users: USERS, networks: SEEDED_NETWORKS };
       await drive({ url: serverUrl, scenario, params, connections: CONNECTIONS, seconds: 2, dir, name: `${scenario}-warmup` });
       await stats.query('select pg_stat_statements_reset()');
       const before = { server: cpuMicros(server.pid), postgres: postgresMicros(cluster.pid) };

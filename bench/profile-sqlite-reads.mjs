@@ -21,7 +21,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CLI, CORES, HAS_TASKSET, ROOT, freePort, median, startProcess, waitForHttp } from './lib.mjs';
+import { CLI, CORES, HAS_TASKSET, MASTER_KEY, ROOT, SEEDED_NETWORKS, benchServerEnv, freePort, median, startProcess, waitForHttp } from './lib.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -44,14 +44,13 @@ const log = (line) => process.stderr.write(`[reads] ${line}\n`);
 
 const dir = mkdtempSync(join(tmpdir(), 'ecgrid-reads-'));
 const key = randomUUID();
-const masterKey = 'b'.repeat(64);
 
 function seeded() {
   const cacheDir = join(tmpdir(), 'ecgrid-bench-cache');
   mkdirSync(cacheDir, { recursive: true });
   const cached = join(cacheDir, `users-${USERS}.db`);
-  const env = { ...process.env, ECGRID_DB: cached, ECGRID_MASTER_KEY: masterKey };
-  const cliArgs = existsSync(cached) ? ['network', 'list'] : ['seed', '--users', String(USERS), '--networks', '10'];
+  const env = { ...process.env, ECGRID_DB: cached, ECGRID_MASTER_KEY: MASTER_KEY };
+  const cliArgs = existsSync(cached) ? ['network', 'list'] : ['seed', '--users', String(USERS), '--networks', String(SEEDED_NETWORKS)];
   const result = spawnSync(process.execPath, [CLIS[CLIS.length - 1], ...cliArgs], { env, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`${cliArgs[0]} failed:\n${result.stderr}`);
   return cached;
@@ -88,8 +87,7 @@ async function startServer(cli, database, label) {
   const file = join(dir, `${label}-${Date.now()}.db`);
   copyFileSync(database, file);
   const port = await freePort();
-  const env = { ECGRID_DB: file, PORT: String(port), ECGRID_ROOT_API_KEY: key, ECGRID_MASTER_KEY: masterKey, ECGRID_RATE_LIMIT: 'off', LOG_LEVEL: 'warn' };
-  const server = await startProcess(label, process.execPath, [cli, 'serve'], env);
+  const server = await startProcess(label, process.execPath, [cli, 'serve'], benchServerEnv({ ECGRID_DB: file }, key, port));
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/v2/users/1`, { 'x-api-key': key });
   return { ...server, url };

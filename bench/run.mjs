@@ -27,7 +27,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startPostgres } from '../scripts/postgres-cluster.mjs';
-import { CLI, CORES, HAS_WRK, ROOT, drive, freePort, median, memoryOf, startProcess, table, waitForHttp } from './lib.mjs';
+import { CLI, CORES, HAS_WRK, MASTER_KEY, ROOT, SEEDED_NETWORKS, benchServerEnv, drive, freePort, median, memoryOf, seedUsers, startProcess, table, waitForHttp } from './lib.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -56,7 +56,7 @@ const SECONDS = Number(args.seconds ?? (QUICK ? 3 : 8));
 const REWARM = Number(args.rewarm);
 const UPDATE_USERS = 10_000;
 const LIST_USERS = QUICK ? 100_000 : 1_000_000;
-const NETWORKS = 10;
+const NETWORKS = SEEDED_NETWORKS;
 const ONLY = new Set(args.only.split(','));
 const CONNECTIONS = 50;
 const SEED_PASSWORD = 'Seed!Passw0rd';
@@ -66,7 +66,6 @@ const dir = mkdtempSync(join(tmpdir(), 'ecgrid-bench-'));
 const cacheDir = join(tmpdir(), 'ecgrid-bench-cache');
 mkdirSync(cacheDir, { recursive: true });
 const key = randomUUID();
-const masterKey = 'b'.repeat(64);
 const results = [];
 
 /** The build under test, and the other checkout's (--against) when given. */
@@ -86,10 +85,10 @@ function sqliteWithUsers(users, cli = CLI) {
   const cached = join(cacheDir, `users-${users}${checkout === join(ROOT, '.') ? '' : `-${basename(checkout)}`}.db`);
   if (!existsSync(cached)) {
     log(`seeding ${users} users into SQLite (cached for later runs)…`);
-    log(runCli({ CLI: cli, ECGRID_DB: cached, ECGRID_MASTER_KEY: masterKey }, 'seed', '--users', String(users), '--networks', String(NETWORKS)).trim());
+    log(seedUsers({ ECGRID_DB: cached }, users, cli).trim());
   } else {
     // A cache from an older schema gets the newer migrations once here, not at every measured start.
-    runCli({ CLI: cli, ECGRID_DB: cached, ECGRID_MASTER_KEY: masterKey }, 'network', 'list');
+    runCli({ CLI: cli, ECGRID_DB: cached, ECGRID_MASTER_KEY: MASTER_KEY }, 'network', 'list');
   }
   const copy = join(dir, `users-${users}-${Date.now()}.db`);
   copyFileSync(cached, copy);
@@ -104,18 +103,11 @@ async function postgresWithUsers(cluster, users, cli = CLI) {
   await admin.end();
   const url = cluster.url.replace(/\/postgres$/, `/${name}`);
   log(`seeding ${users} users into PostgreSQL…`);
-  log(runCli({ CLI: cli, DATABASE_URL: url, ECGRID_MASTER_KEY: masterKey }, 'seed', '--users', String(users), '--networks', String(NETWORKS)).trim());
+  log(seedUsers({ DATABASE_URL: url }, users, cli).trim());
   return { DATABASE_URL: url, CLI: cli };
 }
 
-const serverEnv = (storeEnv, port) => ({
-  ...storeEnv,
-  PORT: String(port),
-  ECGRID_ROOT_API_KEY: key,
-  ECGRID_MASTER_KEY: masterKey,
-  ECGRID_RATE_LIMIT: 'off',
-  LOG_LEVEL: 'warn',
-});
+const serverEnv = (storeEnv, port) => benchServerEnv(storeEnv, key, port);
 
 async function startServer(storeEnv, core = 0) {
   const port = await freePort();
@@ -147,8 +139,9 @@ async function measure({ label, target, server, baseline, scenario, params, conn
     const baselineLoad = { url: `${baseline.url}/v2/users`, scenario: 'baseline', connections: CONNECTIONS, dir, name: 'baseline' };
     if (REWARM > 0) await drive({ ...baselineLoad, seconds: REWARM });
     base.push(await drive({ ...baselineLoad, seconds: SECONDS }));
-    if (REWARM > 0) await drive({ url: server.url, scenario, params, connections, seconds: REWARM, dir, name: `${label}-rewarm` });
-    ours.push(await drive({ url: server.url, scenario, params, connections, seconds: SECONDS, dir, name: label }));
+    const ourLoad = { url: server.url, scenario, params, connections, dir, name: label };
+    if (REWARM > 0) await drive({ ...ourLoad, seconds: REWARM });
+    ours.push(await drive({ ...ourLoad, seconds: SECONDS }));
     const last = ours[ours.length - 1];
     log(`${label} [${target}] round ${round}: ${last.rps.toFixed(0)} req/s, p99 ${last.p99} ms (baseline ${base[base.length - 1].rps.toFixed(0)} req/s)${last.non2xx ? `, ${last.non2xx} non-2xx!` : ''}`);
   }
