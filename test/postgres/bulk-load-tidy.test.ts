@@ -84,9 +84,13 @@ describe('Store.afterBulkLoad (PostgreSQL)', () => {
       // A server's write in flight: a user_counts row locked until commit.
       await holder.query('begin');
       await holder.query('update user_counts set n = n where status = $1', ['Active']);
+      // Waiting for the holder would never end: it commits only after this call returns. So returning at all
+      // shows the rewrite gave up its lock wait; the bound is loose because the vacuum and the analyze of 40,000
+      // users that follow (~0.3 s here) share the machine with the rest of the suite, and may meet an autovacuum
+      // that PostgreSQL cancels for them only after deadlock_timeout (1 s); CI once saw 5.6 s.
       const started = performance.now();
       await store.afterBulkLoad();
-      expect(performance.now() - started).toBeLessThan(5_000);
+      expect(performance.now() - started).toBeLessThan(20_000);
       expect(await countsPages()).toBeGreaterThan(2);
       // The holder was not disturbed: its transaction commits.
       await holder.query('commit');
