@@ -10,7 +10,8 @@ import { StoreUnavailable } from './errors.js';
 import { migrateToLatest } from './migrations/index.js';
 import { UserQueries } from './queries/users.js';
 import { MailboxQueries, NetworkQueries } from './queries/tenancy.js';
-import { KeyQueries } from './queries/keys.js';
+import { KeyQueries, credentialBatch } from './queries/keys.js';
+import type { TurnBatch } from './turn-batch.js';
 import { AuditQueries } from './queries/audit.js';
 import { SettingQueries } from './queries/settings.js';
 import { SessionQueries } from './queries/sessions.js';
@@ -30,11 +31,12 @@ export class Repositories {
   readonly loginState: LoginStateQueries;
   readonly outbox: OutboxQueries;
 
-  constructor(db: Kysely<Database>, dialect: Dialect) {
+  /** `keyLookups`: the store's own repositories, on a dialect that reads in batches; none in a transaction. */
+  constructor(db: Kysely<Database>, dialect: Dialect, keyLookups?: ReturnType<typeof credentialBatch>) {
     this.users = new UserQueries(db, dialect);
     this.networks = new NetworkQueries(db, dialect);
     this.mailboxes = new MailboxQueries(db, dialect);
-    this.keys = new KeyQueries(db, dialect);
+    this.keys = new KeyQueries(db, dialect, keyLookups);
     this.audit = new AuditQueries(db, dialect);
     this.settings = new SettingQueries(db);
     this.sessions = new SessionQueries(db, dialect);
@@ -80,8 +82,13 @@ export class Store extends Repositories {
   /** See Dialect.writesInOneStatement: whether updateUserGuarded is one statement (one round trip). */
   readonly writesInOneStatement: boolean;
 
+  /** Key lookups gathered by turn (Dialect.readsInBatches), for metrics. */
+  readonly #keyLookups: TurnBatch<unknown, unknown> | undefined;
+
   constructor(private readonly dialect: Dialect) {
-    super(dialect.db, dialect);
+    const keyLookups = dialect.readsInBatches ? credentialBatch(dialect.db, dialect) : undefined;
+    super(dialect.db, dialect, keyLookups);
+    this.#keyLookups = keyLookups as TurnBatch<unknown, unknown> | undefined;
     this.dialectName = dialect.name;
     this.writesInOneStatement = dialect.writesInOneStatement;
   }
@@ -206,7 +213,9 @@ export class Store extends Repositories {
 
   /** Connection/pool figures of the dialect, for metrics. */
   stats(): Record<string, number> {
-    return this.dialect.stats();
+    if (!this.#keyLookups) return this.dialect.stats();
+    const { lookups, statements } = this.#keyLookups.counters;
+    return { ...this.dialect.stats(), key_lookups_total: lookups, key_lookup_statements_total: statements };
   }
 
   close(): Promise<void> {

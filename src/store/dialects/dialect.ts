@@ -16,6 +16,12 @@ export interface Dialect {
    * BEGIN/COMMIT. SQLite runs the same change as a transaction of several statements.
    */
   readonly writesInOneStatement: boolean;
+  /**
+   * Whether the key lookups of one event-loop turn, outside transactions, go
+   * out as one statement (TurnBatch): PostgreSQL, where each statement is a
+   * round trip. SQLite reads in-process, synchronously: nothing to gather.
+   */
+  readonly readsInBatches: boolean;
   /** Column type of timestamps in migrations. */
   readonly timeType: 'text' | 'timestamptz';
   /** Turns driver errors into StoreConflict / StoreUnavailable; anything else is returned as is. */

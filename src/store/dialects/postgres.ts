@@ -130,6 +130,7 @@ export function createPostgresDialect(options: PostgresOptions): Dialect {
     name: 'postgres',
     db,
     writesInOneStatement: true,
+    readsInBatches: true,
     timeType: 'timestamptz',
     mapError(error) {
       const pgError = error as { code?: string; constraint?: string };

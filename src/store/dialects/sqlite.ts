@@ -489,6 +489,7 @@ export function createSqliteDialect(options: SqliteOptions): Dialect {
     name: 'sqlite',
     db,
     writesInOneStatement: false,
+    readsInBatches: false,
     timeType: 'text',
     mapError(error) {
       const code = (error as { code?: string }).code;

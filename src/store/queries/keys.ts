@@ -2,7 +2,7 @@
  * API keys: stored as a SHA-256 hash; the primary key also as AES-256-GCM
  * ciphertext. Plain reads (list) never select hash or ciphertext.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { ApiKey, KeyVisibility } from '../../domain/types.js';
 import type { Database } from '../schema.js';
 import type { Dialect } from '../dialects/dialect.js';
@@ -10,6 +10,7 @@ import type { User } from '../../domain/types.js';
 import { CALLER_STANDING_COLUMNS, STANDING_COLUMNS, toCallerStanding, toStanding, type Standing } from './standing.js';
 import { USER_COLUMNS, toUser, type UserRow } from './users.js';
 import { prepare } from '../prepared.js';
+import { TurnBatch } from '../turn-batch.js';
 
 const KEY_COLUMNS = ['key_id', 'user_id', 'visibility', 'is_primary', 'key_hint', 'created', 'expires_at', 'revoked_at'] as const;
 
@@ -44,6 +45,42 @@ const FIND_CREDENTIAL_READING_USER = prepare((db, _dialect, keyHash: string, use
     .where('k.key_hash', '=', keyHash),
 );
 
+/**
+ * FIND_CREDENTIAL_READING_USER for every key lookup of one event-loop turn, in
+ * one statement (TurnBatch; PostgreSQL, where a statement is a round trip):
+ * lookup `i` (1-based, in the order asked) is the pair (keyHashes[i],
+ * userIds[i]), a null user id reading no user. A lookup whose key matches
+ * nothing has no row.
+ */
+const FIND_CREDENTIALS = prepare((db, _dialect, keyHashes: readonly string[], userIds: readonly (number | null)[]) =>
+  db
+    .selectFrom(
+      sql<{ key_hash: string; user_id: number | null; i: number }>`unnest(${keyHashes}::text[], ${userIds}::int[]) with ordinality`.as<'x'>(
+        sql`x(key_hash, user_id, i)`,
+      ),
+    )
+    .innerJoin('api_keys as k', 'k.key_hash', 'x.key_hash')
+    .innerJoin('users as u', 'u.user_id', 'k.user_id')
+    .leftJoin('networks as n', 'n.network_id', 'u.network_id')
+    .leftJoin('mailboxes as m', 'm.mailbox_id', 'u.mailbox_id')
+    .leftJoin('users as t', 't.user_id', 'x.user_id')
+    .select(['x.i', 'k.key_id', 'k.key_hash', 'k.expires_at', 'k.revoked_at', ...CALLER_STANDING_COLUMNS, ...NAMED_USER_COLUMNS]),
+);
+
+type CredentialRow = NonNullable<Awaited<ReturnType<typeof FIND_CREDENTIAL_READING_USER.first>>>;
+type Lookup = { keyHash: string; userId: number | null };
+
+/** The key lookups of one turn on `db` (the store's, outside any transaction) as one FIND_CREDENTIALS. */
+export function credentialBatch(db: Kysely<Database>, dialect: Dialect): TurnBatch<Lookup, CredentialRow | undefined> {
+  return new TurnBatch(async (lookups) => {
+    const rows = await FIND_CREDENTIALS.rows(db, dialect, [lookups.map((l) => l.keyHash), lookups.map((l) => l.userId)]);
+    const byLookup: (CredentialRow | undefined)[] = new Array(lookups.length);
+    // Key hashes are unique: one row per lookup at most.
+    for (const { i, ...row } of rows) byLookup[Number(i) - 1] = row as CredentialRow;
+    return byLookup;
+  });
+}
+
 export interface NewKey {
   keyId?: number;
   userId: number;
@@ -65,9 +102,11 @@ export interface KeyCredential extends Standing {
 }
 
 export class KeyQueries {
+  /** `batch`: where key lookups go on a store that gathers them by turn (credentialBatch); none in a transaction. */
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
+    private readonly batch?: TurnBatch<Lookup, CredentialRow | undefined>,
   ) {}
 
   #toKey = (row: {
@@ -90,13 +129,19 @@ export class KeyQueries {
    * caller decides).
    */
   async findCredential(keyHash: string): Promise<KeyCredential | null> {
+    if (this.batch) {
+      const row = await this.batch.get({ keyHash, userId: null });
+      return row ? this.#toCredential(row, toCallerStanding(row)) : null;
+    }
     const row = await FIND_CREDENTIAL.first(this.db, this.dialect, [keyHash]);
     return row ? this.#toCredential(row, toStanding(row)) : null;
   }
 
   /** findCredential, and the user with id `userId` (null when there is none) read in the same statement. */
   async findCredentialReadingUser(keyHash: string, userId: number): Promise<{ credential: KeyCredential; user: User | null } | null> {
-    const row = await FIND_CREDENTIAL_READING_USER.first(this.db, this.dialect, [keyHash, userId]);
+    const row = this.batch
+      ? await this.batch.get({ keyHash, userId })
+      : await FIND_CREDENTIAL_READING_USER.first(this.db, this.dialect, [keyHash, userId]);
     if (!row) return null;
     const credential = this.#toCredential(row, toCallerStanding(row));
     // Left-joined: a user id no user has leaves every `t` column null.
