@@ -10,15 +10,23 @@ import { StoreUnavailable } from './errors.js';
 import { migrateToLatest } from './migrations/index.js';
 import { UserQueries } from './queries/users.js';
 import { MailboxQueries, NetworkQueries } from './queries/tenancy.js';
-import { KeyQueries, credentialBatch } from './queries/keys.js';
-import type { TurnBatch } from './turn-batch.js';
+import { KeyQueries, keyBatch } from './queries/keys.js';
 import { AuditQueries } from './queries/audit.js';
 import { SettingQueries } from './queries/settings.js';
-import { SessionQueries } from './queries/sessions.js';
+import { SessionQueries, sessionBatch } from './queries/sessions.js';
 import { LoginStateQueries } from './queries/login-state.js';
 import { OutboxQueries } from './queries/outbox.js';
 import type { GuardedUserUpdate } from './queries/users.js';
 import type { User } from '../domain/types.js';
+
+/**
+ * The credential lookups every authenticated request makes, gathered by turn
+ * of the event loop into one statement each (TurnBatch; Dialect.readsInBatches).
+ */
+interface CredentialLookups {
+  keys: ReturnType<typeof keyBatch>;
+  sessions: ReturnType<typeof sessionBatch>;
+}
 
 export class Repositories {
   readonly users: UserQueries;
@@ -31,15 +39,15 @@ export class Repositories {
   readonly loginState: LoginStateQueries;
   readonly outbox: OutboxQueries;
 
-  /** `keyLookups`: the store's own repositories, on a dialect that reads in batches; none in a transaction. */
-  constructor(db: Kysely<Database>, dialect: Dialect, keyLookups?: ReturnType<typeof credentialBatch>) {
+  /** `lookups`: the store's own repositories, on a dialect that reads in batches (CredentialLookups); none in a transaction. */
+  constructor(db: Kysely<Database>, dialect: Dialect, lookups?: CredentialLookups) {
     this.users = new UserQueries(db, dialect);
     this.networks = new NetworkQueries(db, dialect);
     this.mailboxes = new MailboxQueries(db, dialect);
-    this.keys = new KeyQueries(db, dialect, keyLookups);
+    this.keys = new KeyQueries(db, dialect, lookups?.keys);
     this.audit = new AuditQueries(db, dialect);
     this.settings = new SettingQueries(db);
-    this.sessions = new SessionQueries(db, dialect);
+    this.sessions = new SessionQueries(db, dialect, lookups?.sessions);
     this.loginState = new LoginStateQueries(db, dialect);
     this.outbox = new OutboxQueries(db, dialect);
   }
@@ -82,13 +90,13 @@ export class Store extends Repositories {
   /** See Dialect.writesInOneStatement: whether updateUserGuarded is one statement (one round trip). */
   readonly writesInOneStatement: boolean;
 
-  /** Key lookups gathered by turn (Dialect.readsInBatches), for metrics. */
-  readonly #keyLookups: TurnBatch<unknown, unknown> | undefined;
+  /** Credential lookups gathered by turn (Dialect.readsInBatches), for metrics. */
+  readonly #lookups: CredentialLookups | undefined;
 
   constructor(private readonly dialect: Dialect) {
-    const keyLookups = dialect.readsInBatches ? credentialBatch(dialect.db, dialect) : undefined;
-    super(dialect.db, dialect, keyLookups);
-    this.#keyLookups = keyLookups as TurnBatch<unknown, unknown> | undefined;
+    const lookups = dialect.readsInBatches ? { keys: keyBatch(dialect.db, dialect), sessions: sessionBatch(dialect.db, dialect) } : undefined;
+    super(dialect.db, dialect, lookups);
+    this.#lookups = lookups;
     this.dialectName = dialect.name;
     this.writesInOneStatement = dialect.writesInOneStatement;
   }
@@ -213,9 +221,15 @@ export class Store extends Repositories {
 
   /** Connection/pool figures of the dialect, for metrics. */
   stats(): Record<string, number> {
-    if (!this.#keyLookups) return this.dialect.stats();
-    const { lookups, statements } = this.#keyLookups.counters;
-    return { ...this.dialect.stats(), key_lookups_total: lookups, key_lookup_statements_total: statements };
+    if (!this.#lookups) return this.dialect.stats();
+    const { keys, sessions } = this.#lookups;
+    return {
+      ...this.dialect.stats(),
+      key_lookups_total: keys.counters.lookups,
+      key_lookup_statements_total: keys.counters.statements,
+      session_lookups_total: sessions.counters.lookups,
+      session_lookup_statements_total: sessions.counters.statements,
+    };
   }
 
   close(): Promise<void> {

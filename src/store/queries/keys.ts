@@ -71,7 +71,7 @@ type CredentialRow = NonNullable<Awaited<ReturnType<typeof FIND_CREDENTIAL_READI
 type Lookup = { keyHash: string; userId: number | null };
 
 /** The key lookups of one turn on `db` (the store's, outside any transaction) as one FIND_CREDENTIALS. */
-export function credentialBatch(db: Kysely<Database>, dialect: Dialect): TurnBatch<Lookup, CredentialRow | undefined> {
+export function keyBatch(db: Kysely<Database>, dialect: Dialect): TurnBatch<Lookup, CredentialRow | undefined> {
   return new TurnBatch(async (lookups) => {
     const rows = await FIND_CREDENTIALS.rows(db, dialect, [lookups.map((l) => l.keyHash), lookups.map((l) => l.userId)]);
     const byLookup: (CredentialRow | undefined)[] = new Array(lookups.length);
@@ -102,7 +102,7 @@ export interface KeyCredential extends Standing {
 }
 
 export class KeyQueries {
-  /** `batch`: where key lookups go on a store that gathers them by turn (credentialBatch); none in a transaction. */
+  /** `batch`: where key lookups go on a store that gathers them by turn (keyBatch); none in a transaction. */
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,

@@ -5,10 +5,48 @@
  * are honoured. Authentication reads the row on every request, so a revocation
  * here is seen by every instance on the very next request.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.js';
 import type { Dialect } from '../dialects/dialect.js';
+import { prepare } from '../prepared.js';
+import { TurnBatch } from '../turn-batch.js';
 import { STANDING_COLUMNS, toStanding, type Standing } from './standing.js';
+
+const SESSION_CREDENTIAL_COLUMNS = ['s.session_id', 's.generation', 's.refresh_hash', 's.expires_at', 's.revoked_at', ...STANDING_COLUMNS] as const;
+
+// Every request authenticated by a bearer token runs this: compiled once (see prepared.ts).
+const FIND_CREDENTIAL = prepare((db, _dialect, sessionId: string) =>
+  db
+    .selectFrom('sessions as s')
+    .innerJoin('users as u', 'u.user_id', 's.user_id')
+    .leftJoin('networks as n', 'n.network_id', 'u.network_id')
+    .leftJoin('mailboxes as m', 'm.mailbox_id', 'u.mailbox_id')
+    .select(SESSION_CREDENTIAL_COLUMNS)
+    .where('s.session_id', '=', sessionId),
+);
+
+/** FIND_CREDENTIAL for every session lookup of one event-loop turn, in one statement (as keys.ts FIND_CREDENTIALS). */
+const FIND_CREDENTIALS = prepare((db, _dialect, sessionIds: readonly string[]) =>
+  db
+    .selectFrom(sql<{ session_id: string; i: number }>`unnest(${sessionIds}::text[]) with ordinality`.as<'x'>(sql`x(session_id, i)`))
+    .innerJoin('sessions as s', 's.session_id', 'x.session_id')
+    .innerJoin('users as u', 'u.user_id', 's.user_id')
+    .leftJoin('networks as n', 'n.network_id', 'u.network_id')
+    .leftJoin('mailboxes as m', 'm.mailbox_id', 'u.mailbox_id')
+    .select(['x.i', ...SESSION_CREDENTIAL_COLUMNS]),
+);
+
+type SessionRow = NonNullable<Awaited<ReturnType<typeof FIND_CREDENTIAL.first>>>;
+
+/** The session lookups of one turn on `db` (the store's, outside any transaction) as one FIND_CREDENTIALS. */
+export function sessionBatch(db: Kysely<Database>, dialect: Dialect): TurnBatch<string, SessionRow | undefined> {
+  return new TurnBatch(async (sessionIds) => {
+    const rows = await FIND_CREDENTIALS.rows(db, dialect, [sessionIds]);
+    const byLookup: (SessionRow | undefined)[] = new Array(sessionIds.length);
+    for (const { i, ...row } of rows) byLookup[Number(i) - 1] = row;
+    return byLookup;
+  });
+}
 
 export interface NewSession {
   sessionId: string;
@@ -30,9 +68,11 @@ export interface SessionCredential extends Standing {
 }
 
 export class SessionQueries {
+  /** `batch`: where lookups go on a store that gathers them by turn (sessionBatch); none in a transaction. */
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
+    private readonly batch?: TurnBatch<string, SessionRow | undefined>,
   ) {}
 
   async insert(session: NewSession): Promise<void> {
@@ -54,14 +94,7 @@ export class SessionQueries {
    * returned: the caller decides).
    */
   async findCredential(sessionId: string): Promise<SessionCredential | null> {
-    const row = await this.db
-      .selectFrom('sessions as s')
-      .innerJoin('users as u', 'u.user_id', 's.user_id')
-      .leftJoin('networks as n', 'n.network_id', 'u.network_id')
-      .leftJoin('mailboxes as m', 'm.mailbox_id', 'u.mailbox_id')
-      .select(['s.session_id', 's.generation', 's.refresh_hash', 's.expires_at', 's.revoked_at', ...STANDING_COLUMNS])
-      .where('s.session_id', '=', sessionId)
-      .executeTakeFirst();
+    const row = this.batch ? await this.batch.get(sessionId) : await FIND_CREDENTIAL.first(this.db, this.dialect, [sessionId]);
     if (!row) return null;
     return {
       sessionId: row.session_id,
