@@ -12,6 +12,15 @@
  * connection. Like the SQLite group commit: nothing waits longer than that
  * turn, and a lookup is never answered from an older read than its own.
  *
+ * Except when no statement of the batch is out: then a lookup goes at once,
+ * alone, and the database works on it while this turn builds other answers;
+ * and the lookups gathered while one was out go as soon as it is answered,
+ * if that comes before the end of the turn. Gathered from the first lookup
+ * on until the end of the turn, a list of users at 10 connections lost 13 %
+ * of its req/s (p50 +0.75 ms: each authentication waited for the rest of its
+ * turn, and the database idled meanwhile). Under load a turn sends two or
+ * three statements instead of one, still a small fraction of one per request.
+ *
  * Each lookup gets its own answer or its own failure: a failed statement
  * fails every lookup of its batch with the same error (each caller then
  * retries as it would have alone).
@@ -29,6 +38,8 @@ interface Pending<I, O> {
 export class TurnBatch<I, O> {
   #pending: Pending<I, O>[] = [];
   #scheduled = false;
+  /** Statements sent and not answered yet. */
+  #out = 0;
   /** Lookups asked for, and statements they took: their ratio is the batch size (metrics). */
   readonly counters = { lookups: 0, statements: 0 };
 
@@ -37,16 +48,23 @@ export class TurnBatch<I, O> {
 
   get(input: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
+      if (this.#out === 0 && this.#pending.length === 0) {
+        void this.#send([{ input, resolve, reject }]);
+        return;
+      }
       this.#pending.push({ input, resolve, reject });
       if (!this.#scheduled) {
         this.#scheduled = true;
-        setImmediate(() => this.#flush());
+        setImmediate(() => {
+          this.#scheduled = false;
+          this.#flush();
+        });
       }
     });
   }
 
+  /** Sends what is gathered (at the end of the turn, or when the statement out is answered). */
   #flush(): void {
-    this.#scheduled = false;
     const pending = this.#pending;
     this.#pending = [];
     for (let start = 0; start < pending.length; start += MAX_BATCH) void this.#send(pending.slice(start, start + MAX_BATCH));
@@ -55,12 +73,16 @@ export class TurnBatch<I, O> {
   async #send(batch: Pending<I, O>[]): Promise<void> {
     this.counters.lookups += batch.length;
     this.counters.statements++;
+    this.#out++;
     let outputs: O[];
     try {
       outputs = await this.lookUp(batch.map((entry) => entry.input));
     } catch (error) {
       for (const entry of batch) entry.reject(error);
       return;
+    } finally {
+      this.#out--;
+      if (this.#pending.length > 0) this.#flush();
     }
     for (let i = 0; i < batch.length; i++) batch[i]!.resolve(outputs[i]!);
   }

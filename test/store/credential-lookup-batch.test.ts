@@ -24,7 +24,7 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 describe('credential lookups of one turn', () => {
-  it('answer each key lookup as it is answered alone, in one statement on PostgreSQL', async () => {
+  it('answer each key lookup as it is answered alone, in two statements on PostgreSQL', async () => {
     const callers = [world.mbAdminA1, world.mbUserA1, world.netAdminA, world.netAdminB, world.mbUserA2];
     const targets = [world.mbUserA1b, world.netUserA, world.mbAdminA1].map((u) => u.user.userId);
     // Every caller with every target, a missing user and none; and keys that match nothing.
@@ -48,14 +48,15 @@ describe('credential lookups of one turn', () => {
     expect(together).toEqual(alone);
 
     if (server.store.dialectName === 'postgres') {
+      // The first goes at once, alone (nothing was out); the rest together when it is answered.
       expect(after.key_lookups_total! - before.key_lookups_total!).toBe(lookups.length);
-      expect(after.key_lookup_statements_total! - before.key_lookup_statements_total!).toBe(1);
+      expect(after.key_lookup_statements_total! - before.key_lookup_statements_total!).toBe(2);
     } else {
       expect(after.key_lookups_total).toBeUndefined();
     }
   });
 
-  it('answer each session lookup as it is answered alone, in one statement on PostgreSQL', async () => {
+  it('answer each session lookup as it is answered alone, in two statements on PostgreSQL', async () => {
     const now = new Date();
     const users = [world.mbAdminA1, world.mbUserA1, world.netAdminA, world.netAdminB].map((u) => u.user.userId);
     const ids = await server.store.transaction(async (tx) => {
@@ -81,7 +82,7 @@ describe('credential lookups of one turn', () => {
     expect(together).toEqual(alone);
     if (server.store.dialectName === 'postgres') {
       expect(after.session_lookups_total! - before.session_lookups_total!).toBe(lookups.length);
-      expect(after.session_lookup_statements_total! - before.session_lookup_statements_total!).toBe(1);
+      expect(after.session_lookup_statements_total! - before.session_lookup_statements_total!).toBe(2);
     } else {
       expect(after.session_lookups_total).toBeUndefined();
     }
