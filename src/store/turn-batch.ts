@@ -87,3 +87,14 @@ export class TurnBatch<I, O> {
     for (let i = 0; i < batch.length; i++) batch[i]!.resolve(outputs[i]!);
   }
 }
+
+/**
+ * The rows of a batched statement in the order its lookups were asked:
+ * `count` lookups, each row carrying its lookup's 1-based position `i`
+ * (`unnest(…) with ordinality`); a lookup that found nothing is undefined.
+ */
+export function inOrderAsked<R>(rows: readonly (R & { i: number | string })[], count: number): (R | undefined)[] {
+  const byLookup: (R | undefined)[] = new Array(count);
+  for (const { i, ...row } of rows) byLookup[Number(i) - 1] = row as unknown as R;
+  return byLookup;
+}

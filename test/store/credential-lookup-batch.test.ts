@@ -70,7 +70,7 @@ describe('credential lookups of one turn', () => {
       await tx.sessions.revoke(made[1]!, now.toISOString());
       return made;
     });
-    const lookups = [...ids, 'no-such-session', ids[0]!, ...ids.reverse()];
+    const lookups = [...ids, 'no-such-session', ids[0]!, ...[...ids].reverse()];
     const alone = [];
     for (const id of lookups) alone.push(await server.store.transaction((tx) => tx.sessions.findCredential(id)));
     expect(alone.map((a) => a?.user.userId ?? null)).toEqual([...users, null, users[0], ...[...users].reverse()]);

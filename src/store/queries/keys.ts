@@ -10,7 +10,7 @@ import type { User } from '../../domain/types.js';
 import { CALLER_STANDING_COLUMNS, STANDING_COLUMNS, toCallerStanding, toStanding, type Standing } from './standing.js';
 import { USER_COLUMNS, toUser, type UserRow } from './users.js';
 import { prepare } from '../prepared.js';
-import { TurnBatch } from '../turn-batch.js';
+import { TurnBatch, inOrderAsked } from '../turn-batch.js';
 
 const KEY_COLUMNS = ['key_id', 'user_id', 'visibility', 'is_primary', 'key_hint', 'created', 'expires_at', 'revoked_at'] as const;
 
@@ -72,13 +72,10 @@ type Lookup = { keyHash: string; userId: number | null };
 
 /** The key lookups of one turn on `db` (the store's, outside any transaction) as one FIND_CREDENTIALS. */
 export function keyBatch(db: Kysely<Database>, dialect: Dialect): TurnBatch<Lookup, CredentialRow | undefined> {
-  return new TurnBatch(async (lookups) => {
-    const rows = await FIND_CREDENTIALS.rows(db, dialect, [lookups.map((l) => l.keyHash), lookups.map((l) => l.userId)]);
-    const byLookup: (CredentialRow | undefined)[] = new Array(lookups.length);
-    // Key hashes are unique: one row per lookup at most.
-    for (const { i, ...row } of rows) byLookup[Number(i) - 1] = row as CredentialRow;
-    return byLookup;
-  });
+  // Key hashes are unique: one row per lookup at most.
+  return new TurnBatch(async (lookups) =>
+    inOrderAsked<CredentialRow>(await FIND_CREDENTIALS.rows(db, dialect, [lookups.map((l) => l.keyHash), lookups.map((l) => l.userId)]), lookups.length),
+  );
 }
 
 export interface NewKey {

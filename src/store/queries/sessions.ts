@@ -9,7 +9,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.js';
 import type { Dialect } from '../dialects/dialect.js';
 import { prepare } from '../prepared.js';
-import { TurnBatch } from '../turn-batch.js';
+import { TurnBatch, inOrderAsked } from '../turn-batch.js';
 import { STANDING_COLUMNS, toStanding, type Standing } from './standing.js';
 
 const SESSION_CREDENTIAL_COLUMNS = ['s.session_id', 's.generation', 's.refresh_hash', 's.expires_at', 's.revoked_at', ...STANDING_COLUMNS] as const;
@@ -40,12 +40,7 @@ type SessionRow = NonNullable<Awaited<ReturnType<typeof FIND_CREDENTIAL.first>>>
 
 /** The session lookups of one turn on `db` (the store's, outside any transaction) as one FIND_CREDENTIALS. */
 export function sessionBatch(db: Kysely<Database>, dialect: Dialect): TurnBatch<string, SessionRow | undefined> {
-  return new TurnBatch(async (sessionIds) => {
-    const rows = await FIND_CREDENTIALS.rows(db, dialect, [sessionIds]);
-    const byLookup: (SessionRow | undefined)[] = new Array(sessionIds.length);
-    for (const { i, ...row } of rows) byLookup[Number(i) - 1] = row;
-    return byLookup;
-  });
+  return new TurnBatch(async (sessionIds) => inOrderAsked<SessionRow>(await FIND_CREDENTIALS.rows(db, dialect, [sessionIds]), sessionIds.length));
 }
 
 export interface NewSession {
