@@ -93,8 +93,9 @@ export class TurnBatch<I, O> {
  * `count` lookups, each row carrying its lookup's 1-based position `i`
  * (`unnest(…) with ordinality`); a lookup that found nothing is undefined.
  */
-export function inOrderAsked<R>(rows: readonly (R & { i: number | string })[], count: number): (R | undefined)[] {
+export function inOrderAsked<R extends { i: number | string }>(rows: readonly R[], count: number): (R | undefined)[] {
   const byLookup: (R | undefined)[] = new Array(count);
-  for (const { i, ...row } of rows) byLookup[Number(i) - 1] = row as unknown as R;
+  // Each row as it came (its `i` left on it: readers pick their columns), not a copy per authentication.
+  for (const row of rows) byLookup[Number(row.i) - 1] = row;
   return byLookup;
 }

@@ -7,21 +7,40 @@
  * statement; inside a transaction nothing is gathered. On SQLite (reads
  * in-process) every lookup stays its own.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hashApiKey } from '../../src/security/api-keys.js';
 import type { Repositories } from '../../src/store/store.js';
 import { expectError, expectOk } from '../support/http.js';
-import { createWorld, startTestServer, type TestServer } from '../support/server.js';
+import type { TestServer } from '../support/server.js';
 import { login, TokenApi } from '../support/sessions.js';
+import { useWorldServer, type World } from '../support/world-server.js';
 
 let server: TestServer;
-let world: Awaited<ReturnType<typeof createWorld>>;
+let world: World;
+useWorldServer((s, w) => ((server = s), (world = w)), {});
 
-beforeAll(async () => {
-  server = await startTestServer();
-  world = await createWorld(server);
-});
-afterAll(() => server?.close());
+/**
+ * Each lookup answered alone, one by one, each in a transaction of its own
+ * (where nothing is gathered), then all of them asked for in one turn: the
+ * same answers, in order. On PostgreSQL the turn took two statements of
+ * `kind` (the first lookup goes at once, nothing being out; the rest together
+ * when it is answered); SQLite gathers nothing. Returns the answers.
+ */
+async function expectTogetherAsAlone<L, A>(lookups: readonly L[], ask: (r: Repositories, lookup: L) => Promise<A>, kind: 'key' | 'session'): Promise<A[]> {
+  const alone: A[] = [];
+  for (const lookup of lookups) alone.push(await server.store.transaction((tx) => ask(tx, lookup)));
+  const before = server.store.stats();
+  const together = await Promise.all(lookups.map((lookup) => server.store.read((r) => ask(r, lookup))));
+  const after = server.store.stats();
+  expect(together).toEqual(alone);
+  if (server.store.dialectName === 'postgres') {
+    expect(after[`${kind}_lookups_total`]! - before[`${kind}_lookups_total`]!).toBe(lookups.length);
+    expect(after[`${kind}_lookup_statements_total`]! - before[`${kind}_lookup_statements_total`]!).toBe(2);
+  } else {
+    expect(after[`${kind}_lookups_total`]).toBeUndefined();
+  }
+  return alone;
+}
 
 describe('credential lookups of one turn', () => {
   it('answer each key lookup as it is answered alone, in two statements on PostgreSQL', async () => {
@@ -36,24 +55,8 @@ describe('credential lookups of one turn', () => {
     lookups.splice(7, 0, { keyHash: hashApiKey('no-such-key'), userId: targets[0]! }, { keyHash: hashApiKey('nor-this-one'), userId: null });
     const ask = (r: Repositories, l: (typeof lookups)[number]): Promise<unknown> =>
       l.userId === null ? r.keys.findCredential(l.keyHash) : r.keys.findCredentialReadingUser(l.keyHash, l.userId);
-
-    // Alone: one by one, each inside a transaction of its own, where nothing is gathered.
-    const alone = [];
-    for (const l of lookups) alone.push(await server.store.transaction((tx) => ask(tx, l)));
+    const alone = await expectTogetherAsAlone(lookups, ask, 'key');
     expect(alone.filter((a) => a === null)).toHaveLength(2);
-
-    const before = server.store.stats();
-    const together = await Promise.all(lookups.map((l) => server.store.read((r) => ask(r, l))));
-    const after = server.store.stats();
-    expect(together).toEqual(alone);
-
-    if (server.store.dialectName === 'postgres') {
-      // The first goes at once, alone (nothing was out); the rest together when it is answered.
-      expect(after.key_lookups_total! - before.key_lookups_total!).toBe(lookups.length);
-      expect(after.key_lookup_statements_total! - before.key_lookup_statements_total!).toBe(2);
-    } else {
-      expect(after.key_lookups_total).toBeUndefined();
-    }
   });
 
   it('answer each session lookup as it is answered alone, in two statements on PostgreSQL', async () => {
@@ -71,34 +74,19 @@ describe('credential lookups of one turn', () => {
       return made;
     });
     const lookups = [...ids, 'no-such-session', ids[0]!, ...[...ids].reverse()];
-    const alone = [];
-    for (const id of lookups) alone.push(await server.store.transaction((tx) => tx.sessions.findCredential(id)));
+    const alone = await expectTogetherAsAlone(lookups, (r, id) => r.sessions.findCredential(id), 'session');
     expect(alone.map((a) => a?.user.userId ?? null)).toEqual([...users, null, users[0], ...[...users].reverse()]);
     expect(alone.filter((a) => a?.revokedAt)).toHaveLength(2);
-
-    const before = server.store.stats();
-    const together = await Promise.all(lookups.map((id) => server.store.read((r) => r.sessions.findCredential(id))));
-    const after = server.store.stats();
-    expect(together).toEqual(alone);
-    if (server.store.dialectName === 'postgres') {
-      expect(after.session_lookups_total! - before.session_lookups_total!).toBe(lookups.length);
-      expect(after.session_lookup_statements_total! - before.session_lookup_statements_total!).toBe(2);
-    } else {
-      expect(after.session_lookups_total).toBeUndefined();
-    }
   });
 
   it('authenticate concurrent requests of different callers each as itself (HTTP, one turn)', async () => {
     const callers = [world.mbAdminA1, world.mbUserA1, world.netAdminA, world.netAdminB, world.mbUserA2, world.mbUserA1b];
+    const byKey = callers.map((caller) => ({ caller, api: server.api.as(caller.key) }));
+    const byToken = await Promise.all(callers.slice(0, 3).map(async (caller) => ({ caller, api: new TokenApi(server.url, (await login(server.url, caller.user.login)).token) })));
     const answers = await Promise.all(
-      [...callers, ...callers].map(async (caller) => ({ caller, answer: await server.api.as(caller.key).get('/v2/users/me') })),
+      [...byKey, ...byToken, ...byKey, ...byToken].map(async ({ caller, api }) => ({ caller, answer: await api.get('/v2/users/me') })),
     );
     for (const { caller, answer } of answers) expect((expectOk(answer) as { userId: number }).userId).toBe(caller.user.userId);
-    const byToken = await Promise.all(callers.slice(0, 3).map(async (caller) => ({ caller, api: new TokenApi(server.url, (await login(server.url, caller.user.login)).token) })));
-    const tokenAnswers = await Promise.all(
-      [...byToken, ...byToken].map(async ({ caller, api }) => ({ caller, answer: await api.get('/v2/users/me') })),
-    );
-    for (const { caller, answer } of tokenAnswers) expect((expectOk(answer) as { userId: number }).userId).toBe(caller.user.userId);
     const refused = await server.api.as('not-a-key').get(`/v2/users/${world.mbUserA1.user.userId}`);
     expectError(refused, 401, 'InvalidAPIKey');
   });

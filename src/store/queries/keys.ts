@@ -73,8 +73,8 @@ type Lookup = { keyHash: string; userId: number | null };
 /** The key lookups of one turn on `db` (the store's, outside any transaction) as one FIND_CREDENTIALS. */
 export function keyBatch(db: Kysely<Database>, dialect: Dialect): TurnBatch<Lookup, CredentialRow | undefined> {
   // Key hashes are unique: one row per lookup at most.
-  return new TurnBatch(async (lookups) =>
-    inOrderAsked<CredentialRow>(await FIND_CREDENTIALS.rows(db, dialect, [lookups.map((l) => l.keyHash), lookups.map((l) => l.userId)]), lookups.length),
+  return new TurnBatch<Lookup, CredentialRow | undefined>(async (lookups) =>
+    inOrderAsked(await FIND_CREDENTIALS.rows(db, dialect, [lookups.map((l) => l.keyHash), lookups.map((l) => l.userId)]), lookups.length),
   );
 }
 

@@ -40,7 +40,7 @@ type SessionRow = NonNullable<Awaited<ReturnType<typeof FIND_CREDENTIAL.first>>>
 
 /** The session lookups of one turn on `db` (the store's, outside any transaction) as one FIND_CREDENTIALS. */
 export function sessionBatch(db: Kysely<Database>, dialect: Dialect): TurnBatch<string, SessionRow | undefined> {
-  return new TurnBatch(async (sessionIds) => inOrderAsked<SessionRow>(await FIND_CREDENTIALS.rows(db, dialect, [sessionIds]), sessionIds.length));
+  return new TurnBatch<string, SessionRow | undefined>(async (sessionIds) => inOrderAsked(await FIND_CREDENTIALS.rows(db, dialect, [sessionIds]), sessionIds.length));
 }
 
 export interface NewSession {
