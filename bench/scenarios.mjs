@@ -52,6 +52,31 @@ end
       };
     },
   },
+  /** POST /v2/users/update-config, every call writing: a mutation of the BEGIN … COMMIT kind (a locking read, an UPDATE, its audit event). */
+  config: {
+    lua: ({ key, users }) => `wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-API-Key"] = "${key}"
+local n = 0
+local tag = "${runTag()}"
+math.randomseed(${random(2 ** 30)})
+request = function()
+  n = n + 1
+  return wrk.format(nil, "/v2/users/update-config", nil, string.format('{ "userId": %d, "company": "C%d.%s" }', math.random(1, ${users}), n, tag))
+end
+`,
+    request: ({ key, users }) => {
+      let n = 0;
+      const tag = runTag();
+      return () => {
+        n++;
+        return {
+          method: 'POST', path: '/v2/users/update-config', headers: { 'content-type': 'application/json', 'x-api-key': key },
+          body: `{ "userId": ${random(users)}, "company": "C${n}.${tag}" }`,
+        };
+      };
+    },
+  },
   get: {
     lua: ({ key, users }) => `wrk.headers["X-API-Key"] = "${key}"
 request = function() return wrk.format("GET", "/v2/users/" .. math.random(1, ${users})) end

@@ -7,6 +7,15 @@ import type { Database } from '../schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
+/**
+ * Ends (as an SQL comment) the SQL of a statement whose result nobody reads,
+ * such as the audit INSERT: inside a transaction a dialect may send it without
+ * waiting for it, and await its answer with the next statement that is awaited
+ * (PostgreSQL: postgres-pipeline.ts; at the latest with COMMIT). SQLite, which
+ * does not wait on a network, runs it as any statement.
+ */
+export const UNTIL_COMMIT = '/* until commit */';
+
 export interface Dialect {
   readonly name: DialectName;
   readonly db: Kysely<Database>;

@@ -1,13 +1,13 @@
 /** The audit log: append-only. */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Scope } from '../../domain/scopes.js';
 import type { AuditEvent, NewAuditEvent } from '../../domain/types.js';
 import type { Database } from '../schema.js';
-import type { Dialect } from '../dialects/dialect.js';
+import { UNTIL_COMMIT, type Dialect } from '../dialects/dialect.js';
 import { auditInScope } from './scope-filter.js';
 import { prepare } from '../prepared.js';
 
-// Every change writes one: compiled once (see prepared.ts).
+// Every change writes one: compiled once (see prepared.ts). Nothing reads its result: UNTIL_COMMIT.
 const INSERT = prepare((db, _dialect, ...values: [
   at: string, actorUserId: number | null, action: string, targetType: string, targetId: number,
   targetNetworkId: number, targetMailboxId: number, changes: string, requestId: string, clientIp: string,
@@ -24,7 +24,7 @@ const INSERT = prepare((db, _dialect, ...values: [
     changes,
     request_id: requestId,
     client_ip: clientIp,
-  });
+  }).modifyEnd(sql.raw(UNTIL_COMMIT));
 });
 
 export interface AuditFilter {

@@ -1,0 +1,130 @@
+/**
+ * A transaction's round trips on PostgreSQL (dialects/postgres-pipeline.ts):
+ * BEGIN goes out with the first statement, the audit event with COMMIT. Counted
+ * on the wire, through a TCP relay between the store and the cluster that holds
+ * every answer back a few milliseconds: a round trip is a stretch of the
+ * store's writes that ends when an answer reaches it. And what early sending
+ * must not change: an audit event that fails fails its transaction, with its
+ * own error, and nothing of the transaction is stored.
+ */
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NewAuditEvent } from '../../src/domain/types.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { Store } from '../../src/store/store.js';
+import { freshDatabase, type TestDatabase } from '../support/test-db.js';
+
+/** What the relay holds each answer back: far longer than the store takes to send what follows a statement it does not wait for. */
+const ANSWER_DELAY_MS = 15;
+
+/** A relay to PostgreSQL counting round trips: writes of the store after an answer reached it begin a new one. */
+function relay(target: { host: string; port: number }) {
+  let roundTrips = 0;
+  let answered = true;
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = createConnection(target);
+    sockets.add(client).add(upstream);
+    client.on('data', (chunk) => {
+      if (answered) roundTrips++;
+      answered = false;
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk) =>
+      setTimeout(() => {
+        answered = true;
+        client.write(chunk);
+      }, ANSWER_DELAY_MS),
+    );
+    const close = () => (client.destroy(), upstream.destroy());
+    client.on('error', close).on('close', close);
+    upstream.on('error', close).on('close', close);
+  });
+  return {
+    listen: () => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port))),
+    /** Round trips from now on. */
+    count: () => {
+      const from = roundTrips;
+      return () => roundTrips - from;
+    },
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+let database: TestDatabase;
+let wire: ReturnType<typeof relay>;
+let store: Store;
+let networkId: number;
+
+beforeAll(async () => {
+  database = await freshDatabase();
+  const url = new URL(database.databaseUrl!);
+  wire = relay({ host: url.hostname, port: Number(url.port || 5432) });
+  url.hostname = '127.0.0.1';
+  url.port = String(await wire.listen());
+  // One connection: every statement of the test on the connection the relay watches.
+  store = openStore({ databaseUrl: url.toString(), sqliteFile: '', poolSize: 1 });
+  networkId = (await store.transaction((tx) => tx.networks.insert({ uniqueId: 'PIPE', companyName: 'Before', status: 'Active', created: new Date().toISOString() })))
+    .networkId;
+});
+afterAll(async () => {
+  await store?.close();
+  await wire?.close();
+  await database?.drop();
+});
+
+const event = (action: string): NewAuditEvent => ({
+  at: new Date().toISOString(),
+  actorUserId: null,
+  action,
+  targetType: 'network',
+  targetId: networkId,
+  targetNetworkId: networkId,
+  targetMailboxId: 0,
+  changes: { companyName: { old: 'Before', new: action } },
+  requestId: `req-${action}`,
+  clientIp: '127.0.0.1',
+});
+
+/** A mutation as the services write one: a locking read, a write, its audit event. */
+const rename = (companyName: string, audit: NewAuditEvent) =>
+  store.transaction(async (tx) => {
+    const before = await tx.networks.findByIdForUpdate(networkId);
+    await tx.networks.update(before!.networkId, { companyName }, new Date().toISOString());
+    await tx.audit.insert(audit);
+  });
+
+const eventsOf = async (action: string) => (await store.audit.list({ kind: 'system' }, { targetType: 'network', targetId: networkId }, { pageNo: 1, recordsPerPage: 100 })).events.filter((e) => e.action === action);
+
+describe('a transaction on PostgreSQL, pipelined', () => {
+  it('takes three round trips for read, write and audit event: BEGIN rides with the read, the event with COMMIT', async () => {
+    const roundTrips = wire.count();
+    await rename('Renamed', event('rename'));
+    // BEGIN + SELECT … FOR UPDATE | UPDATE | INSERT audit + COMMIT (one each: five).
+    expect(roundTrips()).toBe(3);
+    expect((await store.networks.findById(networkId))?.companyName).toBe('Renamed');
+    expect(await eventsOf('rename')).toHaveLength(1);
+  });
+
+  it('an audit event that fails fails its transaction with its own error, and nothing of it is stored', async () => {
+    // An event no column can take: the action is NOT NULL.
+    const broken = { ...event('broken'), action: null } as unknown as NewAuditEvent;
+    await expect(rename('Lost', broken)).rejects.toMatchObject({ code: '23502', column: 'action' });
+    expect((await store.networks.findById(networkId))?.companyName).toBe('Renamed');
+    // The connection is whole after it: the next transaction commits.
+    await rename('Again', event('again'));
+    expect((await store.networks.findById(networkId))?.companyName).toBe('Again');
+    expect(await eventsOf('again')).toHaveLength(1);
+  });
+
+  it('outside a transaction an audit event is awaited as any statement: there when the call returns, its error thrown by the call', async () => {
+    const roundTrips = wire.count();
+    await store.audit.insert(event('alone'));
+    expect(roundTrips()).toBe(1);
+    expect(await eventsOf('alone')).toHaveLength(1);
+    await expect(store.audit.insert({ ...event('alone-broken'), action: null } as unknown as NewAuditEvent)).rejects.toMatchObject({ code: '23502' });
+  });
+});
