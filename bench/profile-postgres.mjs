@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `node bench/profile-postgres.mjs [--seconds 5] [--connections 50] [--only get,put,list] [--users 10000] [--pools 10] [--cpu-prof DIR]`
+ * `node bench/profile-postgres.mjs [--seconds 5] [--connections 50] [--only get,put,list,config] [--users 10000] [--pools 10] [--cpu-prof DIR] [--no-flush]`
  *
  * Where a request's time goes on PostgreSQL, in figures that do not depend on
  * how loaded the machine is: for each scenario, CPU µs per request of our
@@ -9,7 +9,10 @@
  * with pg's one-query-at-a-time protocol every statement is a round trip,
  * BEGIN and COMMIT included). Also req/s and latency, which do depend on load.
  * The cluster is durable (fsync and synchronous_commit at PostgreSQL's
- * defaults), as production runs it. `--pools 5,10,20`: the same for each
+ * defaults), as production runs it; `--no-flush` turns fsync off, so that a
+ * mutation's figures show its round trips and CPU rather than how fast the
+ * disk flushes a COMMIT (~10 ms here, which a few connections' mutations wait
+ * on together). `--pools 5,10,20`: the same for each
  * pool size (ECGRID_PG_POOL), to size it from measurement. `--socket`: the server
  * connects through PostgreSQL's Unix socket instead of TCP on 127.0.0.1. `--cpu-prof DIR`: the
  * server writes a V8 CPU profile into DIR when it stops. Needs `npm run build` first.
@@ -32,6 +35,7 @@ const { values: args } = parseArgs({
     pools: { type: 'string', default: '10' },
     'cpu-prof': { type: 'string' },
     socket: { type: 'boolean', default: false },
+    'no-flush': { type: 'boolean', default: false },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -68,7 +72,7 @@ function postgresMicros(postmasterPid) {
   return total;
 }
 
-const cluster = await startPostgres({ log, durable: true, settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_utility': 'on' } });
+const cluster = await startPostgres({ log, durable: !args['no-flush'], settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_utility': 'on' } });
 const url = cluster.url.replace(/\/postgres$/, '/profile');
 const admin = new pg.Client({ connectionString: cluster.url });
 await admin.connect();

@@ -234,7 +234,7 @@ export class SessionService {
       // Changed or locked since the check above (a concurrent request): the check no longer holds.
       if ((await tx.users.findPasswordHash(before.userId)) !== hash || isLockedOut(before)) throw wrongCurrentPassword();
       const now = nowIso();
-      const after = (await tx.users.update(before.userId, { passwordHash: newHash, failedLogins: 0 }, now))!;
+      const after = await tx.users.updateHeld(before, { passwordHash: newHash, failedLogins: 0 }, now);
       const credential = principal.credential;
       const revoked =
         credential.kind === 'session'

@@ -94,7 +94,7 @@ export class UserAdminService {
       enforce(canSetPassword(context.principal, before), userNotFound(body.userId));
       refuseTerminated(before);
       const now = nowIso();
-      const after = (await tx.users.update(before.userId, { passwordHash, failedLogins: 0, lockedUntil: null }, now))!;
+      const after = await tx.users.updateHeld(before, { passwordHash, failedLogins: 0, lockedUntil: null }, now);
       const changes: Changes = { password: { ...PASSWORD_CHANGE }, ...diff(before, after, LOCKOUT_FIELDS) };
       if (body.revokeSessions === true) {
         changes.sessionsRevoked = { old: 0, new: await tx.sessions.revokeAllOfUser(before.userId, now) };
@@ -138,7 +138,7 @@ export class UserAdminService {
     const patch: UserPatch = {};
     for (const field of PLACEMENT_FIELDS) if (target[field] !== before[field]) Object.assign(patch, { [field]: target[field] });
     if (Object.keys(patch).length === 0) return before;
-    const after = (await tx.users.update(before.userId, patch, nowIso()))!;
+    const after = await tx.users.updateHeld(before, patch, nowIso());
     await tx.audit.insert(auditEvent(context, action, userTarget(after), diff(before, after, PLACEMENT_FIELDS)));
     return after;
   }
@@ -154,7 +154,7 @@ export class UserAdminService {
         if (body[field] !== undefined && body[field] !== before[field]) Object.assign(patch, { [field]: body[field] });
       }
       if (Object.keys(patch).length === 0) return;
-      const after = (await tx.users.update(before.userId, patch, nowIso()))!;
+      const after = await tx.users.updateHeld(before, patch, nowIso());
       await tx.audit.insert(auditEvent(context, 'user.config', userTarget(after), diff(before, after, CONFIG_FIELDS)));
     });
   }

@@ -215,7 +215,7 @@ export class UserService {
       const decided = decideUpdate(context, body, before, precondition);
       if (!decided) return before;
       if (decided.statusChange === 'Suspended') await protectLastRoot(tx, before, 'status');
-      const after = (await tx.users.update(before.userId, decided.patch, nowIso()))!;
+      const after = await tx.users.updateHeld(before, decided.patch, nowIso());
       if (decided.statusChange === 'Suspended') await tx.sessions.revokeAllOfUser(before.userId, nowIso());
       await tx.audit.insert(auditEvent(context, 'user.update', userTarget(after), diff(before, after, PROFILE_FIELDS)));
       return after;
@@ -307,7 +307,7 @@ export class UserService {
       if (before.status === 'Terminated') throw ApiError.invalid('id', `user ${userId} is already Terminated`);
       await protectLastRoot(tx, before, 'id');
       const now = nowIso();
-      const after = (await tx.users.update(userId, { status: 'Terminated' }, now))!;
+      const after = await tx.users.updateHeld(before, { status: 'Terminated' }, now);
       const keysRevoked = await tx.keys.revokeAllOfUser(userId, now);
       await tx.sessions.revokeAllOfUser(userId, now);
       await tx.audit.insert(

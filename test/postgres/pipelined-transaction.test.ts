@@ -109,6 +109,29 @@ describe('a transaction on PostgreSQL, pipelined', () => {
     expect(await eventsOf('rename')).toHaveLength(1);
   });
 
+  it('takes two where the write is not waited for either (users.updateHeld): the user it answers is the one stored', async () => {
+    const mailbox = await store.transaction((tx) => tx.mailboxes.insert({ networkId, uniqueId: 'PIPEMB', companyName: 'Mailbox', status: 'Active', created: new Date().toISOString() }));
+    const user = await store.transaction((tx) =>
+      tx.users.insert({
+        login: 'piped', email: 'piped@example.com', firstName: 'Pi', lastName: 'Ped', networkId, mailboxId: mailbox.mailboxId,
+        authLevel: 'MailboxUser', status: 'Active', passwordHash: 'not-a-hash', created: new Date().toISOString(),
+      }),
+    );
+    const roundTrips = wire.count();
+    const answered = await store.transaction(async (tx) => {
+      const before = (await tx.users.findByIdForUpdate(user.userId))!;
+      const after = await tx.users.updateHeld(before, { company: 'Piped Inc', timeZoneOffset: -5.5, cellCarrier: 'Verizon', lockedUntil: null, passwordHash: 'another' }, new Date().toISOString());
+      await tx.audit.insert(event('piped-user'));
+      return after;
+    });
+    // BEGIN + SELECT … FOR UPDATE | UPDATE + INSERT audit + COMMIT.
+    expect(roundTrips()).toBe(2);
+    expect(answered).toEqual(await store.users.findById(user.userId));
+    expect(answered).toMatchObject({ company: 'Piped Inc', timeZoneOffset: -5.5, cellCarrier: 'Verizon', version: user.version + 1 });
+    expect(answered).not.toHaveProperty('passwordHash');
+    expect(await store.users.findPasswordHash(user.userId)).toBe('another');
+  });
+
   it('an audit event that fails fails its transaction with its own error, and nothing of it is stored', async () => {
     // An event no column can take: the action is NOT NULL.
     const broken = { ...event('broken'), action: null } as unknown as NewAuditEvent;

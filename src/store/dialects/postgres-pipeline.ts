@@ -11,13 +11,14 @@
  * - BEGIN is answered at once, unsent-for: it goes out, and the transaction's
  *   first statement right behind it, in one round trip. Its real answer is
  *   awaited with that statement's.
- * - A statement whose SQL ends with UNTIL_COMMIT (the audit INSERT: nothing
- *   reads its result) is answered at once too, and its real answer awaited with
- *   the next statement that is awaited, at the latest with COMMIT: the event and
- *   COMMIT share a round trip.
+ * - A statement whose SQL ends with UNTIL_COMMIT (one nobody reads the answer
+ *   of: the audit INSERT, the UPDATE of a user the transaction holds,
+ *   users.updateHeld) is answered at once too, with no rows, and its real
+ *   answer awaited with the next statement that is awaited, at the latest with
+ *   COMMIT: the write, its event and COMMIT share a round trip.
  *
- * A mutation is then BEGIN + its first read, its writes, and the audit event +
- * COMMIT: three round trips where it was five. Nothing is weakened: every
+ * A mutation of a user (read FOR UPDATE, decide, write, audit) is then two
+ * round trips where it was five; one that awaits its write, three. Nothing is weakened: every
  * statement still runs, in the order asked, inside the transaction; an error of
  * one sent early fails the statement awaited with it (and so the transaction,
  * whose COMMIT PostgreSQL then answers with ROLLBACK), with its own error.
@@ -70,7 +71,7 @@ export function pipelinedClient(client: pg.PoolClient, send: Send): PostgresPool
     }
     if (inTransaction && text.endsWith(UNTIL_COMMIT)) {
       sendEarly(text, values);
-      return answeredEarly('INSERT', 1);
+      return answeredEarly(text.slice(0, text.indexOf(' ')).toUpperCase(), 1);
     }
     if (text === 'commit' || text === 'rollback') inTransaction = false;
     const own = send(text, values);

@@ -9,7 +9,7 @@ import type { CellCarrier } from '../../domain/cell-carriers.js';
 import type { Scope } from '../../domain/scopes.js';
 import type { NewAuditEvent, User } from '../../domain/types.js';
 import type { Database, UsersTable } from '../schema.js';
-import type { Dialect } from '../dialects/dialect.js';
+import { UNTIL_COMMIT, type Dialect } from '../dialects/dialect.js';
 import { callerOutsidePlacement, containsPattern, filterExcludesPlacement, placementOf, usersInScope } from './scope-filter.js';
 import { prepare, PreparedByShape } from '../prepared.js';
 
@@ -134,6 +134,25 @@ const UPDATE = new PreparedByShape(
     (db: Kysely<Database>, _dialect: Dialect, userId: number, modified: string, version: number, ...values: unknown[]) =>
       updateUser(db, columns, values, userId, modified, guarded ? version : undefined),
 );
+
+/** UPDATE without a version guard, for a row the transaction holds (updateHeld): nobody waits for its answer (UNTIL_COMMIT). */
+const UPDATE_HELD = new PreparedByShape(
+  ({ columns }: { columns: readonly (keyof UsersTable)[] }) =>
+    (db: Kysely<Database>, _dialect: Dialect, userId: number, modified: string, ...values: unknown[]) =>
+      updateUser(db, columns, values, userId, modified, undefined).modifyEnd(sql.raw(UNTIL_COMMIT)),
+);
+
+/**
+ * `before` as updateUser leaves it with `patch`: the patch's fields (those
+ * given; the password hash is no field of User), `modified`, version + 1.
+ */
+function patched(before: User, patch: UserPatch, modified: string): User {
+  const after: User = { ...before, modified, version: before.version + 1 };
+  for (const [field, value] of Object.entries(patch)) {
+    if (value !== undefined && field !== 'passwordHash') Object.assign(after, { [field]: value });
+  }
+  return after;
+}
 
 /** The UPDATE of a user's columns, stamping `modified` and bumping `version`; only at `version` when one is given. */
 function updateUser(
@@ -476,6 +495,21 @@ export class UserQueries {
       userId, modified, expectedVersion ?? 0, ...values,
     ]);
     return row ? this.#toUser(row) : null;
+  }
+
+  /**
+   * update() of a user this transaction holds (`before`, read FOR UPDATE in it:
+   * the row is there and nobody else changes it until commit), without waiting
+   * for the database where the dialect need not (PostgreSQL in a transaction:
+   * UNTIL_COMMIT, so the write goes with the audit event and COMMIT, and a
+   * mutation takes two round trips). The user after it is then `before` as the
+   * UPDATE leaves it; where the statement was answered, the row it returned.
+   * An error of the UPDATE fails the transaction, at the latest at COMMIT.
+   */
+  async updateHeld(before: User, patch: UserPatch, modified: string): Promise<User> {
+    const { columns, values } = patchColumns(patch);
+    const row = await UPDATE_HELD.of(columns.join(','), { columns }).first(this.db, this.dialect, [before.userId, modified, ...values]);
+    return row ? this.#toUser(row) : patched(before, patch, modified);
   }
 
   /**
