@@ -103,7 +103,7 @@ export class MailboxService {
       refuseTerminatedTenant(before, 'mailbox', body.mailboxId, 'mailboxId');
       const patch = withStatusChange(before, tenantPatch(before, body), body.status, `DELETE /v2/mailboxes/${body.mailboxId}`);
       if (Object.keys(patch).length === 0) return before;
-      const after = (await tx.mailboxes.update(body.mailboxId, patch, nowIso()))!;
+      const after = await tx.mailboxes.updateHeld(before, patch, nowIso());
       await tx.audit.insert(auditEvent(context, 'mailbox.update', mailboxTarget(after), diff(before, after, AUDITED_TENANT_FIELDS)));
       return after;
     });
@@ -124,7 +124,7 @@ export class MailboxService {
       if (live > 0) {
         throw ApiError.invalid('id', `mailbox ${mailboxId} still has ${live} user(s) that are not Terminated; terminate or move them first`);
       }
-      const after = (await tx.mailboxes.update(mailboxId, { status: 'Terminated' }, nowIso()))!;
+      const after = await tx.mailboxes.updateHeld(before, { status: 'Terminated' }, nowIso());
       await tx.audit.insert(auditEvent(context, 'mailbox.terminate', mailboxTarget(after), diff(before, after, ['status'])));
     });
   }

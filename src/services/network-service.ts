@@ -78,7 +78,7 @@ export class NetworkService {
       refuseTerminatedTenant(before, 'network', body.networkId, 'networkId');
       const patch = withStatusChange(before, tenantPatch(before, body), body.status, `DELETE /v2/networks/${body.networkId}`);
       if (Object.keys(patch).length === 0) return before;
-      const after = (await tx.networks.update(body.networkId, patch, nowIso()))!;
+      const after = await tx.networks.updateHeld(before, patch, nowIso());
       await tx.audit.insert(auditEvent(context, 'network.update', networkTarget(after), diff(before, after, AUDITED_TENANT_FIELDS)));
       return after;
     });
@@ -104,7 +104,7 @@ export class NetworkService {
           `network ${networkId} still has ${mailboxes} mailbox(es) and ${users} user(s) that are not Terminated; terminate them first`,
         );
       }
-      const after = (await tx.networks.update(networkId, { status: 'Terminated' }, nowIso()))!;
+      const after = await tx.networks.updateHeld(before, { status: 'Terminated' }, nowIso());
       await tx.audit.insert(auditEvent(context, 'network.terminate', networkTarget(after), diff(before, after, ['status'])));
     });
   }

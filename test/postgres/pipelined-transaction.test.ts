@@ -89,27 +89,44 @@ const event = (action: string): NewAuditEvent => ({
   clientIp: '127.0.0.1',
 });
 
-/** A mutation as the services write one: a locking read, a write, its audit event. */
+/** A mutation as the services write one: a locking read, a write of the row it holds, its audit event. */
 const rename = (companyName: string, audit: NewAuditEvent) =>
   store.transaction(async (tx) => {
     const before = await tx.networks.findByIdForUpdate(networkId);
-    await tx.networks.update(before!.networkId, { companyName }, new Date().toISOString());
+    const after = await tx.networks.updateHeld(before!, { companyName }, new Date().toISOString());
     await tx.audit.insert(audit);
+    return after;
   });
 
-const eventsOf = async (action: string) => (await store.audit.list({ kind: 'system' }, { targetType: 'network', targetId: networkId }, { pageNo: 1, recordsPerPage: 100 })).events.filter((e) => e.action === action);
+const eventsOf = async (action: string, target: { targetType: NewAuditEvent['targetType']; targetId: number } = { targetType: 'network', targetId: networkId }) =>
+  (await store.audit.list({ kind: 'system' }, target, { pageNo: 1, recordsPerPage: 100 })).events.filter((e) => e.action === action);
 
 describe('a transaction on PostgreSQL, pipelined', () => {
-  it('takes three round trips for read, write and audit event: BEGIN rides with the read, the event with COMMIT', async () => {
+  it('takes two round trips for a locking read, a write of the row it holds and the audit event; the row it answers is the one stored', async () => {
     const roundTrips = wire.count();
-    await rename('Renamed', event('rename'));
-    // BEGIN + SELECT … FOR UPDATE | UPDATE | INSERT audit + COMMIT (one each: five).
-    expect(roundTrips()).toBe(3);
-    expect((await store.networks.findById(networkId))?.companyName).toBe('Renamed');
+    const answered = await rename('Renamed', event('rename'));
+    // BEGIN + SELECT … FOR UPDATE | UPDATE + INSERT audit + COMMIT (one each: five).
+    expect(roundTrips()).toBe(2);
+    expect(answered).toEqual(await store.networks.findById(networkId));
+    expect(answered.companyName).toBe('Renamed');
     expect(await eventsOf('rename')).toHaveLength(1);
   });
 
-  it('takes two where the write is not waited for either (users.updateHeld): the user it answers is the one stored', async () => {
+  it('takes three where a write is awaited (an INSERT whose id the work reads)', async () => {
+    const roundTrips = wire.count();
+    const mailboxId = await store.transaction(async (tx) => {
+      await tx.networks.findByIdForUpdate(networkId);
+      const mailbox = await tx.mailboxes.insert({ networkId, uniqueId: 'PIPE3', companyName: 'Three', status: 'Active', created: new Date().toISOString() });
+      await tx.audit.insert({ ...event('three'), targetType: 'mailbox', targetId: mailbox.mailboxId, targetMailboxId: mailbox.mailboxId });
+      return mailbox.mailboxId;
+    });
+    // BEGIN + SELECT … FOR UPDATE | INSERT … RETURNING | INSERT audit + COMMIT.
+    expect(roundTrips()).toBe(3);
+    expect((await store.mailboxes.findById(mailboxId))?.uniqueId).toBe('PIPE3');
+    expect(await eventsOf('three', { targetType: 'mailbox', targetId: mailboxId })).toHaveLength(1);
+  });
+
+  it('takes two for a user too (users.updateHeld): the user it answers is the one stored, the password hash written but not in it', async () => {
     const mailbox = await store.transaction((tx) => tx.mailboxes.insert({ networkId, uniqueId: 'PIPEMB', companyName: 'Mailbox', status: 'Active', created: new Date().toISOString() }));
     const user = await store.transaction((tx) =>
       tx.users.insert({
@@ -124,7 +141,6 @@ describe('a transaction on PostgreSQL, pipelined', () => {
       await tx.audit.insert(event('piped-user'));
       return after;
     });
-    // BEGIN + SELECT … FOR UPDATE | UPDATE + INSERT audit + COMMIT.
     expect(roundTrips()).toBe(2);
     expect(answered).toEqual(await store.users.findById(user.userId));
     expect(answered).toMatchObject({ company: 'Piped Inc', timeZoneOffset: -5.5, cellCarrier: 'Verizon', version: user.version + 1 });

@@ -128,12 +128,12 @@ describe('the stored state decides on every request, not the token', () => {
     const { user } = await createUser(server, { authLevel: 'MailboxUser', networkId: network.networkId, mailboxId: mailbox.mailboxId });
     const info = await login(server.url, user.login);
 
-    await server.store.transaction((tx) => tx.networks.update(network.networkId, { status: 'Suspended' }, now()));
+    await server.store.transaction(async (tx) => tx.networks.updateHeld((await tx.networks.findByIdForUpdate(network.networkId))!, { status: 'Suspended' }, now()));
     await expectDead(info);
-    await server.store.transaction((tx) => tx.networks.update(network.networkId, { status: 'Active' }, now()));
+    await server.store.transaction(async (tx) => tx.networks.updateHeld((await tx.networks.findByIdForUpdate(network.networkId))!, { status: 'Active' }, now()));
     expectOk(await me(info.token));
 
-    await server.store.transaction((tx) => tx.mailboxes.update(mailbox.mailboxId, { status: 'Terminated' }, now()));
+    await server.store.transaction(async (tx) => tx.mailboxes.updateHeld((await tx.mailboxes.findByIdForUpdate(mailbox.mailboxId))!, { status: 'Terminated' }, now()));
     expectError(await me(info.token), 401, 'InvalidSession');
     expectError(await refreshReply(server.url, info.refreshToken), 401, 'InvalidSession');
     expect((await sessionRow(info)).revokedAt).toBeNull();

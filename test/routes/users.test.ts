@@ -228,12 +228,12 @@ describe('primary API key: key-generate and key', () => {
   it('a user in a suspended mailbox cannot authenticate', async () => {
     const target = await createUser(server, { authLevel: 'MailboxUser', networkId: world.netB.networkId, mailboxId: world.mbB1.mailboxId });
     expectOk(await api().as(target.key).get('/v2/users/me'));
-    await server.store.transaction((tx) => tx.mailboxes.update(world.mbB1.mailboxId, { status: 'Suspended' }, new Date().toISOString()));
+    await server.store.transaction(async (tx) => tx.mailboxes.updateHeld((await tx.mailboxes.findByIdForUpdate(world.mbB1.mailboxId))!, { status: 'Suspended' }, new Date().toISOString()));
     expectError(await api().as(target.key).get('/v2/users/me'), 401, 'InvalidAPIKey');
-    await server.store.transaction((tx) => tx.mailboxes.update(world.mbB1.mailboxId, { status: 'Active' }, new Date().toISOString()));
-    await server.store.transaction((tx) => tx.networks.update(world.netB.networkId, { status: 'Terminated' }, new Date().toISOString()));
+    await server.store.transaction(async (tx) => tx.mailboxes.updateHeld((await tx.mailboxes.findByIdForUpdate(world.mbB1.mailboxId))!, { status: 'Active' }, new Date().toISOString()));
+    await server.store.transaction(async (tx) => tx.networks.updateHeld((await tx.networks.findByIdForUpdate(world.netB.networkId))!, { status: 'Terminated' }, new Date().toISOString()));
     expectError(await api().as(target.key).get('/v2/users/me'), 401, 'InvalidAPIKey');
-    await server.store.transaction((tx) => tx.networks.update(world.netB.networkId, { status: 'Active' }, new Date().toISOString()));
+    await server.store.transaction(async (tx) => tx.networks.updateHeld((await tx.networks.findByIdForUpdate(world.netB.networkId))!, { status: 'Active' }, new Date().toISOString()));
     expectOk(await api().as(target.key).get('/v2/users/me'));
   });
 });

@@ -6,7 +6,8 @@ import type { Scope } from '../../domain/scopes.js';
 import type { Status } from '../../domain/statuses.js';
 import type { Mailbox, Network } from '../../domain/types.js';
 import type { Database, TenantRow } from '../schema.js';
-import type { Dialect } from '../dialects/dialect.js';
+import { UNTIL_COMMIT, type Dialect } from '../dialects/dialect.js';
+import { asUpdated } from './held-update.js';
 import { containsPattern, mailboxesInScope, networksInScope } from './scope-filter.js';
 
 const TENANT_COLUMNS = [
@@ -153,15 +154,16 @@ export class NetworkQueries extends TenantQueries {
     return this.toTenant(row);
   }
 
-  /** Applies the patch and returns the stored row; null on a miss. */
-  async update(networkId: number, patch: TenantPatch, modified: string): Promise<Network | null> {
+  /** The UPDATE of a network this transaction holds (read FOR UPDATE), not waited for where the dialect need not: see UserQueries.updateHeld. */
+  async updateHeld(before: Network, patch: TenantPatch, modified: string): Promise<Network> {
     const row = await this.db
       .updateTable('networks')
       .set(patchValues(patch, modified))
-      .where('network_id', '=', networkId)
+      .where('network_id', '=', before.networkId)
       .returning([...TENANT_COLUMNS, 'network_id'])
+      .modifyEnd(sql.raw(UNTIL_COMMIT))
       .executeTakeFirst();
-    return row ? this.toTenant(row) : null;
+    return row ? this.toTenant(row) : asUpdated(before, patch, { modified });
   }
 }
 
@@ -240,13 +242,15 @@ export class MailboxQueries extends TenantQueries {
     return this.dialect.readCount(row.n);
   }
 
-  async update(mailboxId: number, patch: TenantPatch, modified: string): Promise<Mailbox | null> {
+  /** The UPDATE of a mailbox this transaction holds (read FOR UPDATE), not waited for where the dialect need not: see UserQueries.updateHeld. */
+  async updateHeld(before: Mailbox, patch: TenantPatch, modified: string): Promise<Mailbox> {
     const row = await this.db
       .updateTable('mailboxes')
       .set(patchValues(patch, modified))
-      .where('mailbox_id', '=', mailboxId)
+      .where('mailbox_id', '=', before.mailboxId)
       .returning([...TENANT_COLUMNS, 'network_id', 'mailbox_id'])
+      .modifyEnd(sql.raw(UNTIL_COMMIT))
       .executeTakeFirst();
-    return row ? this.#toMailbox(row) : null;
+    return row ? this.#toMailbox(row) : asUpdated(before, patch, { modified });
   }
 }

@@ -12,6 +12,7 @@ import type { Database, UsersTable } from '../schema.js';
 import { UNTIL_COMMIT, type Dialect } from '../dialects/dialect.js';
 import { callerOutsidePlacement, containsPattern, filterExcludesPlacement, placementOf, usersInScope } from './scope-filter.js';
 import { prepare, PreparedByShape } from '../prepared.js';
+import { asUpdated } from './held-update.js';
 
 export const USER_COLUMNS = [
   'user_id', 'login', 'email', 'first_name', 'last_name', 'network_id', 'mailbox_id', 'auth_level', 'status',
@@ -141,18 +142,6 @@ const UPDATE_HELD = new PreparedByShape(
     (db: Kysely<Database>, _dialect: Dialect, userId: number, modified: string, ...values: unknown[]) =>
       updateUser(db, columns, values, userId, modified, undefined).modifyEnd(sql.raw(UNTIL_COMMIT)),
 );
-
-/**
- * `before` as updateUser leaves it with `patch`: the patch's fields (those
- * given; the password hash is no field of User), `modified`, version + 1.
- */
-function patched(before: User, patch: UserPatch, modified: string): User {
-  const after: User = { ...before, modified, version: before.version + 1 };
-  for (const [field, value] of Object.entries(patch)) {
-    if (value !== undefined && field !== 'passwordHash') Object.assign(after, { [field]: value });
-  }
-  return after;
-}
 
 /** The UPDATE of a user's columns, stamping `modified` and bumping `version`; only at `version` when one is given. */
 function updateUser(
@@ -509,7 +498,7 @@ export class UserQueries {
   async updateHeld(before: User, patch: UserPatch, modified: string): Promise<User> {
     const { columns, values } = patchColumns(patch);
     const row = await UPDATE_HELD.of(columns.join(','), { columns }).first(this.db, this.dialect, [before.userId, modified, ...values]);
-    return row ? this.#toUser(row) : patched(before, patch, modified);
+    return row ? this.#toUser(row) : asUpdated(before, patch, { modified, version: before.version + 1 });
   }
 
   /**
