@@ -11,17 +11,19 @@
  * - BEGIN is answered at once, unsent-for: it goes out, and the transaction's
  *   first statement right behind it, in one round trip. Its real answer is
  *   awaited with that statement's.
- * - A statement whose SQL ends with UNTIL_COMMIT (one nobody reads the answer
- *   of: the audit INSERT, the UPDATE of a user the transaction holds,
- *   users.updateHeld) is answered at once too, with no rows, and its real
- *   answer awaited with the next statement that is awaited, at the latest with
- *   COMMIT: the write, its event and COMMIT share a round trip.
+ * - A statement whose SQL ends with UNTIL_COMMIT (one nobody reads the
+ *   answer of: the audit INSERT; the UPDATE of a row the transaction read
+ *   FOR UPDATE, `updateHeld` of users, networks and mailboxes) is answered at
+ *   once too, with no rows, and its real answer awaited with the next
+ *   statement that is awaited, at the latest with COMMIT: the write, its
+ *   event and COMMIT share a round trip.
  *
- * A mutation of a user (read FOR UPDATE, decide, write, audit) is then two
- * round trips where it was five; one that awaits its write, three. Nothing is weakened: every
- * statement still runs, in the order asked, inside the transaction; an error of
- * one sent early fails the statement awaited with it (and so the transaction,
- * whose COMMIT PostgreSQL then answers with ROLLBACK), with its own error.
+ * A change of one row (read FOR UPDATE, decide, write, audit) is then two
+ * round trips where it was five; one that awaits a write, three. Nothing is
+ * weakened: every statement still runs, in the order asked, inside the
+ * transaction; an error of one sent early fails the statement awaited with it
+ * (and so the transaction, whose COMMIT PostgreSQL then answers with
+ * ROLLBACK), with its own error.
  */
 import type pg from 'pg';
 import type { PostgresPoolClient } from 'kysely';

@@ -109,8 +109,8 @@ export function createPostgresDialect(options: PostgresOptions): Dialect {
     idle_in_transaction_session_timeout: 30_000,
     query_timeout: 20_000,
     application_name: 'ecgrid-identity',
-    // Queries asked while one is unanswered go out at once (postgres-pipeline.ts: a transaction's BEGIN and its
-    // audit event ride with the next statement).
+    // Queries asked while one is unanswered go out at once (postgres-pipeline.ts: in a transaction, BEGIN, the
+    // audit event and the UPDATE of a held row go with the statements around them).
     pipeline: true,
     // The planner's cost of a random page read, for this server's sessions only: 1.1 (data on SSD or
     // in memory) instead of 4 (spinning disks). At 4, with statistics, a user list of one network
