@@ -18,6 +18,12 @@
  *   statement that is awaited, at the latest with COMMIT: the write, its
  *   event and COMMIT share a round trip.
  *
+ * What goes early is held in the socket (corked) until the statement awaited
+ * after it is written, so that they leave in one write: BEGIN with the first
+ * statement, the UPDATE and the event with COMMIT. Writing each alone (a
+ * syscall, and a wake-up of the backend for each) was 23 % of the server's
+ * CPU under update-config load.
+ *
  * A change of one row (read FOR UPDATE, decide, write, audit) is then two
  * round trips where it was five; one that awaits a write, three. Nothing is
  * weakened: every statement still runs, in the order asked, inside the
@@ -35,11 +41,22 @@ type Send = (text: string, values: unknown[] | undefined) => Promise<pg.QueryRes
 const answeredEarly = (command: string, rowCount: number | null) => Promise.resolve({ command, rowCount, rows: [], fields: [], oid: 0 } as pg.QueryResult);
 const ignore = () => {};
 
+/** The socket pg writes a client's messages to (pg's own Query corks it the same way; not in @types/pg). */
+const socketOf = (client: pg.PoolClient) => (client as unknown as { connection: { stream: { cork(): void; uncork(): void } } }).connection.stream;
+
 /** `send` runs a statement on the client (named or not); the rest of the client is pg's. */
 export function pipelinedClient(client: pg.PoolClient, send: Send): PostgresPoolClient {
   let inTransaction = false;
   /** Sent, answered early, not yet awaited: in the order sent. */
   let outstanding: Promise<pg.QueryResult>[] = [];
+  /** Whether the socket holds statements sent early (corked by sendEarly, uncorked once an awaited one is written). */
+  let corked = false;
+
+  function flush(): void {
+    if (!corked) return;
+    corked = false;
+    socketOf(client).uncork();
+  }
 
   /** `own`'s answer once every outstanding statement's is in; the first error, in the order sent, if any. */
   async function withOutstanding(own: Promise<pg.QueryResult>): Promise<pg.QueryResult> {
@@ -59,6 +76,10 @@ export function pipelinedClient(client: pg.PoolClient, send: Send): PostgresPool
 
   /** Sends now; awaited later (withOutstanding). Marked handled: its error is thrown where it is awaited. */
   function sendEarly(text: string, values: unknown[] | undefined): void {
+    if (!corked) {
+      corked = true;
+      socketOf(client).cork();
+    }
     const answer = send(text, values);
     answer.catch(ignore);
     outstanding.push(answer);
@@ -77,6 +98,7 @@ export function pipelinedClient(client: pg.PoolClient, send: Send): PostgresPool
     }
     if (text === 'commit' || text === 'rollback') inTransaction = false;
     const own = send(text, values);
+    flush();
     if (outstanding.length === 0) return own;
     if (text === 'rollback') {
       // Whatever the statements sent early did, the transaction is being undone; their errors were the work's to see.
@@ -92,6 +114,7 @@ export function pipelinedClient(client: pg.PoolClient, send: Send): PostgresPool
       // Kysely ends every transaction before it releases; this only makes sure a reused client starts clean.
       inTransaction = false;
       outstanding = [];
+      flush();
       client.release(destroy);
     },
   };
