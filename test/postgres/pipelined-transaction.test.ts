@@ -3,11 +3,13 @@
  * BEGIN goes out with the first statement, the audit event with COMMIT. Counted
  * on the wire, through a TCP relay between the store and the cluster that holds
  * every answer back a few milliseconds: a round trip is a stretch of the
- * store's writes that ends when an answer reaches it. And what early sending
+ * store's writes that ends when an answer reaches it; and the writes
+ * themselves, each a hand-over of the store's socket to the kernel, so that
+ * what goes in one round trip goes in one write. And what early sending
  * must not change: an audit event that fails fails its transaction, with its
  * own error, and nothing of the transaction is stored.
  */
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { Socket, createConnection, createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewAuditEvent } from '../../src/domain/types.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -54,17 +56,40 @@ function relay(target: { host: string; port: number }) {
   };
 }
 
+/**
+ * Hand-overs to the kernel by sockets to `port` from now on: calls of the
+ * stream's `_write` / `_writev` (Node's Writable contract: one call, one
+ * write or writev), counted on Socket's prototype for the test's duration.
+ */
+function countSocketWrites(port: number) {
+  let writes = 0;
+  const proto = Socket.prototype as unknown as Record<'_write' | '_writev', (this: Socket, ...args: unknown[]) => unknown>;
+  const originals = { _write: proto._write, _writev: proto._writev };
+  for (const method of ['_write', '_writev'] as const) {
+    proto[method] = function (this: Socket, ...args: unknown[]) {
+      if (this.remotePort === port) writes++;
+      return originals[method].apply(this, args);
+    };
+  }
+  return {
+    writes: () => writes,
+    restore: () => Object.assign(proto, originals),
+  };
+}
+
 let database: TestDatabase;
 let wire: ReturnType<typeof relay>;
 let store: Store;
 let networkId: number;
+let relayPort: number;
 
 beforeAll(async () => {
   database = await freshDatabase();
   const url = new URL(database.databaseUrl!);
   wire = relay({ host: url.hostname, port: Number(url.port || 5432) });
   url.hostname = '127.0.0.1';
-  url.port = String(await wire.listen());
+  relayPort = await wire.listen();
+  url.port = String(relayPort);
   // One connection: every statement of the test on the connection the relay watches.
   store = openStore({ databaseUrl: url.toString(), sqliteFile: '', poolSize: 1 });
   networkId = (await store.transaction((tx) => tx.networks.insert({ uniqueId: 'PIPE', companyName: 'Before', status: 'Active', created: new Date().toISOString() })))
@@ -104,9 +129,16 @@ const eventsOf = async (action: string, target: { targetType: NewAuditEvent['tar
 describe('a transaction on PostgreSQL, pipelined', () => {
   it('takes two round trips for a locking read, a write of the row it holds and the audit event; the row it answers is the one stored', async () => {
     const roundTrips = wire.count();
-    const answered = await rename('Renamed', event('rename'));
-    // BEGIN + SELECT … FOR UPDATE | UPDATE + INSERT audit + COMMIT (one each: five).
+    const sockets = countSocketWrites(relayPort);
+    let answered;
+    try {
+      answered = await rename('Renamed', event('rename'));
+    } finally {
+      sockets.restore();
+    }
+    // BEGIN + SELECT … FOR UPDATE | UPDATE + INSERT audit + COMMIT (one each: five), each round trip one write.
     expect(roundTrips()).toBe(2);
+    expect(sockets.writes()).toBe(2);
     expect(answered).toEqual(await store.networks.findById(networkId));
     expect(answered.companyName).toBe('Renamed');
     expect(await eventsOf('rename')).toHaveLength(1);
