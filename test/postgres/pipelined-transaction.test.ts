@@ -169,13 +169,14 @@ describe('a transaction on PostgreSQL, pipelined', () => {
     const roundTrips = wire.count();
     const answered = await store.transaction(async (tx) => {
       const before = (await tx.users.findByIdForUpdate(user.userId))!;
-      const after = await tx.users.updateHeld(before, { company: 'Piped Inc', timeZoneOffset: -5.5, cellCarrier: 'Verizon', lockedUntil: null, passwordHash: 'another' }, new Date().toISOString());
+      // A lone surrogate (JSON carries it, UTF-8 cannot): stored as U+FFFD, and answered so.
+      const after = await tx.users.updateHeld(before, { company: 'Piped Inc', phone: '+1 \ud800', timeZoneOffset: -5.5, cellCarrier: 'Verizon', lockedUntil: null, passwordHash: 'another' }, new Date().toISOString());
       await tx.audit.insert(event('piped-user'));
       return after;
     });
     expect(roundTrips()).toBe(2);
     expect(answered).toEqual(await store.users.findById(user.userId));
-    expect(answered).toMatchObject({ company: 'Piped Inc', timeZoneOffset: -5.5, cellCarrier: 'Verizon', version: user.version + 1 });
+    expect(answered).toMatchObject({ company: 'Piped Inc', phone: '+1 \ufffd', timeZoneOffset: -5.5, cellCarrier: 'Verizon', version: user.version + 1 });
     expect(answered).not.toHaveProperty('passwordHash');
     expect(await store.users.findPasswordHash(user.userId)).toBe('another');
   });

@@ -16,4 +16,8 @@ describe('asUpdated', () => {
     expect(after).not.toHaveProperty('passwordHash');
     expect(after.company).toBe('C');
   });
+
+  it('gives a string back as UTF-8 storage holds it: a lone surrogate as U+FFFD', () => {
+    expect(asUpdated(before, { company: 'A\ud800B' }, {}).company).toBe('A\ufffdB');
+  });
 });
