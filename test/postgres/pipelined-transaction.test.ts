@@ -192,6 +192,23 @@ describe('a transaction on PostgreSQL, pipelined', () => {
     expect(await eventsOf('again')).toHaveLength(1);
   });
 
+  it('a statement sent early that pg itself cannot send (a value it cannot write) undoes the transaction instead of committing the rest', async () => {
+    const before = (await store.networks.findById(networkId))!;
+    const unsendable = { toPostgres: () => { throw new Error('no wire form for this value'); } } as unknown as string;
+    await expect(
+      store.transaction(async (tx) => {
+        const held = await tx.networks.findByIdForUpdate(networkId);
+        await tx.networks.updateHeld(held!, { companyName: unsendable }, new Date().toISOString());
+        await tx.audit.insert(event('unsendable'));
+      }),
+    ).rejects.toThrow('no wire form for this value');
+    // The audit event went out and would have been committed without the UPDATE.
+    expect(await eventsOf('unsendable')).toHaveLength(0);
+    expect(await store.networks.findById(networkId)).toEqual(before);
+    await rename('After', event('after-unsendable'));
+    expect((await store.networks.findById(networkId))?.companyName).toBe('After');
+  });
+
   it('outside a transaction an audit event is awaited as any statement: there when the call returns, its error thrown by the call', async () => {
     const roundTrips = wire.count();
     await store.audit.insert(event('alone'));

@@ -39,7 +39,6 @@ type Send = (text: string, values: unknown[] | undefined) => Promise<pg.QueryRes
 
 /** What Kysely's connection reads of an answer (command, rowCount, rows), for statements answered before PostgreSQL has. */
 const answeredEarly = (command: string, rowCount: number | null) => Promise.resolve({ command, rowCount, rows: [], fields: [], oid: 0 } as pg.QueryResult);
-const ignore = () => {};
 
 /** The socket pg writes a client's messages to (pg's own Query corks it the same way; not in @types/pg). */
 const socketOf = (client: pg.PoolClient) => (client as unknown as { connection: { stream: { cork(): void; uncork(): void } } }).connection.stream;
@@ -51,6 +50,8 @@ export function pipelinedClient(client: pg.PoolClient, send: Send): PostgresPool
   let outstanding: Promise<pg.QueryResult>[] = [];
   /** Whether the socket holds statements sent early (corked by sendEarly, uncorked once an awaited one is written). */
   let corked = false;
+  /** Whether a statement sent early in this transaction has failed (known by the time COMMIT is asked if pg failed it itself). */
+  let failedEarly = false;
 
   function flush(): void {
     if (!corked) return;
@@ -81,7 +82,7 @@ export function pipelinedClient(client: pg.PoolClient, send: Send): PostgresPool
       socketOf(client).cork();
     }
     const answer = send(text, values);
-    answer.catch(ignore);
+    answer.catch(() => (failedEarly = true));
     outstanding.push(answer);
   }
 
@@ -89,6 +90,7 @@ export function pipelinedClient(client: pg.PoolClient, send: Send): PostgresPool
     if (typeof text !== 'string') return client.query(text as never);
     if (text === 'begin') {
       inTransaction = true;
+      failedEarly = false;
       sendEarly(text, values);
       return answeredEarly('BEGIN', null);
     }
@@ -97,7 +99,9 @@ export function pipelinedClient(client: pg.PoolClient, send: Send): PostgresPool
       return answeredEarly(text.slice(0, text.indexOf(' ')).toUpperCase(), 1);
     }
     if (text === 'commit' || text === 'rollback') inTransaction = false;
-    const own = send(text, values);
+    // A statement sent early that pg failed before PostgreSQL saw it (a value it could not send) does not abort the
+    // server's transaction: COMMIT would keep the rest without it. Undone instead, and its error thrown (withOutstanding).
+    const own = send(text === 'commit' && failedEarly ? 'rollback' : text, values);
     flush();
     if (outstanding.length === 0) return own;
     if (text === 'rollback') {
@@ -113,6 +117,7 @@ export function pipelinedClient(client: pg.PoolClient, send: Send): PostgresPool
     release(destroy?: boolean) {
       // Kysely ends every transaction before it releases; this only makes sure a reused client starts clean.
       inTransaction = false;
+      failedEarly = false;
       outstanding = [];
       flush();
       client.release(destroy);
