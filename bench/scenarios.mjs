@@ -15,6 +15,37 @@ const random = (max) => 1 + Math.floor(Math.random() * max);
 let runs = 0;
 const runTag = () => `${process.pid.toString(36)}r${(runs++).toString(36)}t${Date.now().toString(36)}`;
 
+/**
+ * A load whose every request writes: a random user among `users` (`id`), and a
+ * counter (`n`) and the run's tag (`tag`) that make each body one the database
+ * does not hold yet. `luaBody` is the body as a Lua expression of id, n and tag;
+ * `body(id, n, tag)` the same in JavaScript.
+ */
+function writing(method, path, luaBody, body) {
+  return {
+    lua: ({ key, users }) => `wrk.method = "${method}"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-API-Key"] = "${key}"
+local n = 0
+local tag = "${runTag()}"
+math.randomseed(${random(2 ** 30)})
+request = function()
+  n = n + 1
+  local id = math.random(1, ${users})
+  return wrk.format(nil, "${path}", nil, ${luaBody})
+end
+`,
+    request: ({ key, users }) => {
+      let n = 0;
+      const tag = runTag();
+      return () => {
+        n++;
+        return { method, path, headers: { 'content-type': 'application/json', 'x-api-key': key }, body: body(random(users), n, tag) };
+      };
+    },
+  };
+}
+
 export const scenarios = {
   /** The bare node:http baseline: the seed's body, parsed, answered with a fixed envelope. */
   baseline: {
@@ -26,57 +57,19 @@ export const scenarios = {
     lua: () => 'wrk.path = "/v2/auth/version"\n',
     request: () => () => ({ method: 'GET', path: '/v2/auth/version' }),
   },
-  put: {
-    lua: ({ key, users }) => `wrk.method = "PUT"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-API-Key"] = "${key}"
-local n = 0
-local tag = "${runTag()}"
-math.randomseed(${random(2 ** 30)})
-request = function()
-  n = n + 1
-  local id = math.random(1, ${users})
-  return wrk.format(nil, "/v2/users", nil, string.format('{ "userId": %d, "email": "u%d.w%d.%s@example.com", "firstName": "F%d", "lastName": "L%d" }', id, id, n, tag, n, n))
-end
-`,
-    request: ({ key, users }) => {
-      let n = 0;
-      const tag = runTag();
-      return () => {
-        n++;
-        const id = random(users);
-        return {
-          method: 'PUT', path: '/v2/users', headers: { 'content-type': 'application/json', 'x-api-key': key },
-          body: `{ "userId": ${id}, "email": "u${id}.w${n}.${tag}@example.com", "firstName": "F${n}", "lastName": "L${n}" }`,
-        };
-      };
-    },
-  },
+  put: writing(
+    'PUT',
+    '/v2/users',
+    `string.format('{ "userId": %d, "email": "u%d.w%d.%s@example.com", "firstName": "F%d", "lastName": "L%d" }', id, id, n, tag, n, n)`,
+    (id, n, tag) => `{ "userId": ${id}, "email": "u${id}.w${n}.${tag}@example.com", "firstName": "F${n}", "lastName": "L${n}" }`,
+  ),
   /** POST /v2/users/update-config, every call writing: a mutation of the BEGIN … COMMIT kind (a locking read, an UPDATE, its audit event). */
-  config: {
-    lua: ({ key, users }) => `wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-API-Key"] = "${key}"
-local n = 0
-local tag = "${runTag()}"
-math.randomseed(${random(2 ** 30)})
-request = function()
-  n = n + 1
-  return wrk.format(nil, "/v2/users/update-config", nil, string.format('{ "userId": %d, "company": "C%d.%s" }', math.random(1, ${users}), n, tag))
-end
-`,
-    request: ({ key, users }) => {
-      let n = 0;
-      const tag = runTag();
-      return () => {
-        n++;
-        return {
-          method: 'POST', path: '/v2/users/update-config', headers: { 'content-type': 'application/json', 'x-api-key': key },
-          body: `{ "userId": ${random(users)}, "company": "C${n}.${tag}" }`,
-        };
-      };
-    },
-  },
+  config: writing(
+    'POST',
+    '/v2/users/update-config',
+    `string.format('{ "userId": %d, "company": "C%d.%s" }', id, n, tag)`,
+    (id, n, tag) => `{ "userId": ${id}, "company": "C${n}.${tag}" }`,
+  ),
   get: {
     lua: ({ key, users }) => `wrk.headers["X-API-Key"] = "${key}"
 request = function() return wrk.format("GET", "/v2/users/" .. math.random(1, ${users})) end

@@ -2,7 +2,7 @@
  * Everything that differs between SQLite and PostgreSQL, in one interface.
  * Nothing above the store knows which one it is talking to.
  */
-import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Database } from '../schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -15,6 +15,8 @@ export type DialectName = 'sqlite' | 'postgres';
  * does not wait on a network, runs it as any statement.
  */
 export const UNTIL_COMMIT = '/* until commit */';
+/** UNTIL_COMMIT for a query's `.modifyEnd(…)`. */
+export const untilCommit = sql.raw(UNTIL_COMMIT);
 
 export interface Dialect {
   readonly name: DialectName;

@@ -1,9 +1,9 @@
 /** The audit log: append-only. */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Scope } from '../../domain/scopes.js';
 import type { AuditEvent, NewAuditEvent } from '../../domain/types.js';
 import type { Database } from '../schema.js';
-import { UNTIL_COMMIT, type Dialect } from '../dialects/dialect.js';
+import { untilCommit, type Dialect } from '../dialects/dialect.js';
 import { auditInScope } from './scope-filter.js';
 import { prepare } from '../prepared.js';
 
@@ -24,7 +24,7 @@ const INSERT = prepare((db, _dialect, ...values: [
     changes,
     request_id: requestId,
     client_ip: clientIp,
-  }).modifyEnd(sql.raw(UNTIL_COMMIT));
+  }).modifyEnd(untilCommit);
 });
 
 export interface AuditFilter {

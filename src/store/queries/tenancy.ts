@@ -6,7 +6,7 @@ import type { Scope } from '../../domain/scopes.js';
 import type { Status } from '../../domain/statuses.js';
 import type { Mailbox, Network } from '../../domain/types.js';
 import type { Database, TenantRow } from '../schema.js';
-import { UNTIL_COMMIT, type Dialect } from '../dialects/dialect.js';
+import { untilCommit, type Dialect } from '../dialects/dialect.js';
 import { asUpdated } from './held-update.js';
 import { containsPattern, mailboxesInScope, networksInScope } from './scope-filter.js';
 
@@ -161,7 +161,7 @@ export class NetworkQueries extends TenantQueries {
       .set(patchValues(patch, modified))
       .where('network_id', '=', before.networkId)
       .returning([...TENANT_COLUMNS, 'network_id'])
-      .modifyEnd(sql.raw(UNTIL_COMMIT))
+      .modifyEnd(untilCommit)
       .executeTakeFirst();
     return row ? this.toTenant(row) : asUpdated(before, patch, { modified });
   }
@@ -249,7 +249,7 @@ export class MailboxQueries extends TenantQueries {
       .set(patchValues(patch, modified))
       .where('mailbox_id', '=', before.mailboxId)
       .returning([...TENANT_COLUMNS, 'network_id', 'mailbox_id'])
-      .modifyEnd(sql.raw(UNTIL_COMMIT))
+      .modifyEnd(untilCommit)
       .executeTakeFirst();
     return row ? this.#toMailbox(row) : asUpdated(before, patch, { modified });
   }

@@ -9,7 +9,7 @@ import type { CellCarrier } from '../../domain/cell-carriers.js';
 import type { Scope } from '../../domain/scopes.js';
 import type { NewAuditEvent, User } from '../../domain/types.js';
 import type { Database, UsersTable } from '../schema.js';
-import { UNTIL_COMMIT, type Dialect } from '../dialects/dialect.js';
+import { untilCommit, type Dialect } from '../dialects/dialect.js';
 import { callerOutsidePlacement, containsPattern, filterExcludesPlacement, placementOf, usersInScope } from './scope-filter.js';
 import { prepare, PreparedByShape } from '../prepared.js';
 import { asUpdated } from './held-update.js';
@@ -140,7 +140,7 @@ const UPDATE = new PreparedByShape(
 const UPDATE_HELD = new PreparedByShape(
   ({ columns }: { columns: readonly (keyof UsersTable)[] }) =>
     (db: Kysely<Database>, _dialect: Dialect, userId: number, modified: string, ...values: unknown[]) =>
-      updateUser(db, columns, values, userId, modified, undefined).modifyEnd(sql.raw(UNTIL_COMMIT)),
+      updateUser(db, columns, values, userId, modified, undefined).modifyEnd(untilCommit),
 );
 
 /** The UPDATE of a user's columns, stamping `modified` and bumping `version`; only at `version` when one is given. */
