@@ -57,6 +57,8 @@ export class PreparedQuery<A extends readonly unknown[], R> {
     }
     const { query, slots } = compiled;
     const parameters = compiled.hasArguments ? slots.map((slot) => (slot instanceof Argument ? args[slot.index] : slot)) : slots;
+    const atOnce = dialect.runAtOnce?.(db, query.sql, parameters);
+    if (atOnce) return atOnce as R[];
     const result = await db.executeQuery<R>({ ...query, parameters } as CompiledQuery<R>);
     return result.rows;
   }

@@ -51,4 +51,47 @@ describe('prepared queries', () => {
     const raw = prepare((db, _dialect, column: string) => db.selectFrom('networks').select(sql.raw(`${column}`).as('x')));
     await expect(raw.rows(dialect.db, dialect, ['unique_id'])).rejects.toThrow(/argument 0 used as SQL text/);
   });
+
+  it('on SQLite, a read outside transactions and every statement of a transaction run at once, on the right connection', async () => {
+    const byUniqueId = prepare((db, _dialect, uniqueId: string) => db.selectFrom('networks').select('company_name').where('unique_id', '=', uniqueId));
+    const rename = prepare((db, _dialect, uniqueId: string, name: string) =>
+      db.updateTable('networks').set({ company_name: name }).where('unique_id', '=', uniqueId).returning('company_name'),
+    );
+    /** Calls of a Kysely instance's executor while `work` runs (none where the dialect runs the statement itself). */
+    const executorCalls = async (db: typeof dialect.db, work: () => Promise<unknown>) => {
+      const executor = db.getExecutor();
+      const original = executor.executeQuery;
+      let calls = 0;
+      executor.executeQuery = ((...args: Parameters<typeof original>) => {
+        calls++;
+        return original.apply(executor, args);
+      }) as typeof original;
+      try {
+        await work();
+      } finally {
+        executor.executeQuery = original;
+      }
+      return calls;
+    };
+    const atOnce = dialect.name === 'sqlite';
+    expect(await executorCalls(dialect.db, () => byUniqueId.rows(dialect.db, dialect, ['PA']))).toBe(atOnce ? 0 : 1);
+    // A write outside transactions waits for the writer: through Kysely on both.
+    expect(await executorCalls(dialect.db, () => rename.rows(dialect.db, dialect, ['PA', 'Renamed outside']))).toBe(1);
+
+    const failure = new Error('rolled back on purpose');
+    await expect(
+      dialect.db.transaction().execute(async (trx) => {
+        const calls = await executorCalls(trx, async () => {
+          expect(await rename.first(trx, dialect, ['PA', 'Renamed inside'])).toEqual({ company_name: 'Renamed inside' });
+          // Read on the transaction's own connection: its write, not yet committed, is seen.
+          expect(await byUniqueId.first(trx, dialect, ['PA'])).toEqual({ company_name: 'Renamed inside' });
+        });
+        expect(calls).toBe(atOnce ? 0 : 2);
+        // Not outside it.
+        expect(await byUniqueId.first(dialect.db, dialect, ['PA'])).toEqual({ company_name: 'Renamed outside' });
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    expect(await byUniqueId.first(dialect.db, dialect, ['PA'])).toEqual({ company_name: 'Renamed outside' });
+  });
 });

@@ -35,6 +35,17 @@ export interface Dialect {
    * of the process, the read-lock `fcntl` at 1 %): nothing worth gathering.
    */
   readonly readsInBatches: boolean;
+  /**
+   * The rows of a prepared statement, where the database is in-process and the
+   * statement can run at once: SQLite runs a read outside transactions (`db`
+   * the dialect's own) on its reader, and any statement of the transaction that
+   * holds its writer on the writer, without Kysely's executor and its chain of
+   * awaits around one synchronous call (issue 16: the reads of GET and
+   * authentication, the statements of PUT's transaction). Undefined where it
+   * cannot (PostgreSQL; a write outside a transaction, which waits for the
+   * writer): the query then goes through Kysely as any other.
+   */
+  runAtOnce?(db: Kysely<Database>, sqlText: string, parameters: readonly unknown[]): unknown[] | undefined;
   /** Column type of timestamps in migrations. */
   readonly timeType: 'text' | 'timestamptz';
   /** Turns driver errors into StoreConflict / StoreUnavailable; anything else is returned as is. */

@@ -158,16 +158,21 @@ class Writer {
     });
   }
 
+  /** Whether a transaction holds the writer in its savepoint (between begin and commit/rollback). */
+  inSavepoint = false;
+
   begin(): void {
     if (!this.#groupOpen) {
       this.#run('begin immediate');
       this.#groupOpen = true;
     }
     this.#run('savepoint tx');
+    this.inSavepoint = true;
   }
 
   /** Keeps the transaction's work in the group; resolves once the group is committed. */
   commit(): Promise<void> {
+    this.inSavepoint = false;
     this.#run('release tx');
     const committed = new Promise<void>((resolve, reject) => this.#group.push({ resolve, reject }));
     this.release();
@@ -175,6 +180,7 @@ class Writer {
   }
 
   rollback(): void {
+    this.inSavepoint = false;
     if (this.db.inTransaction) {
       this.#run('rollback to tx');
       this.#run('release tx');
@@ -491,6 +497,13 @@ export function createSqliteDialect(options: SqliteOptions): Dialect {
     writesInOneStatement: false,
     readsInBatches: false,
     timeType: 'text',
+    runAtOnce(from, sqlText, parameters) {
+      // A transaction's statements run on the writer, which one transaction holds at a time (as SqliteConnection runs them).
+      if (from.isTransaction) return writer.inSavepoint ? run(writer.statements.get(sqlText), parameters).rows : undefined;
+      if (from !== db) return undefined;
+      const prepared = reader.get(sqlText);
+      return prepared.statement.readonly ? run(prepared, parameters).rows : undefined;
+    },
     mapError(error) {
       const code = (error as { code?: string }).code;
       if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
