@@ -30,7 +30,7 @@ import type { RequestContext, SystemContext } from './context.js';
 import { nowIso } from './context.js';
 import { isLockedOut } from './present.js';
 import { SignerSource } from './signing-key.js';
-import { loadUserForUpdate, userNotFound } from './user-service.js';
+import { userNotFound } from './user-service.js';
 
 /**
  * Decision: a session lives at most 24 hours from its login (or one token
@@ -130,13 +130,12 @@ export class SessionService {
     const signer = await this.#signers.get();
     const { byLogin, byEmail } = await this.store.read((r) => r.users.findLoginCandidates(body.login));
     const named = byLogin.length > 0 ? byLogin : byEmail.length === 1 ? byEmail : [];
-    const candidates = named.filter((user) => user.status !== 'Terminated');
-    const hashes = await this.store.read((r) => Promise.all(candidates.map((user) => r.users.findPasswordHash(user.userId))));
-    const verdicts = await this.#verifyAgainst(hashes, body.password);
-    const matched = candidates.flatMap((user, i) => (verdicts[i] ? [{ user, hash: hashes[i]! }] : []));
+    const candidates = named.filter(({ user }) => user.status !== 'Terminated');
+    const verdicts = await this.#verifyAgainst(candidates.map((c) => c.passwordHash), body.password);
+    const matched = candidates.flatMap(({ user, passwordHash }, i) => (verdicts[i] ? [{ user, hash: passwordHash }] : []));
 
     if (matched.length === 0) {
-      if (candidates.length > 0) await this.#countFailures(context, candidates);
+      if (candidates.length > 0) await this.#countFailures(context, candidates.map((c) => c.user));
       throw badCredentials();
     }
     if (matched.length > 1) throw badCredentials();
@@ -216,10 +215,9 @@ export class SessionService {
   async changePassword(context: RequestContext, body: ChangePasswordBody): Promise<void> {
     const { principal } = context;
     enforce(canManageUser(principal, principal), userNotFound(principal.userId));
-    const [user, hash] = await this.store.read((r) =>
-      Promise.all([r.users.findById(principal.userId), r.users.findPasswordHash(principal.userId)]),
-    );
-    if (!user || hash === null) throw userNotFound(principal.userId)();
+    const found = await this.store.read((r) => r.users.findForSignIn(principal.userId));
+    if (!found) throw userNotFound(principal.userId)();
+    const { user, passwordHash: hash } = found;
     const [matches] = await this.#verifyAgainst([hash], body.currentPassword);
     if (!matches) {
       await this.#countFailures(context, [user]);
@@ -230,23 +228,21 @@ export class SessionService {
     const newHash = await hashPassword(body.newPassword);
 
     await this.store.transaction(async (tx) => {
-      const before = await loadUserForUpdate(tx, principal.userId);
+      const held = await tx.users.findForSignIn(principal.userId, true);
+      if (!held) throw userNotFound(principal.userId)();
+      const before = held.user;
       // Changed or locked since the check above (a concurrent request): the check no longer holds.
-      if ((await tx.users.findPasswordHash(before.userId)) !== hash || isLockedOut(before)) throw wrongCurrentPassword();
+      if (held.passwordHash !== hash || isLockedOut(before)) throw wrongCurrentPassword();
       const now = nowIso();
       const after = await tx.users.updateHeld(before, { passwordHash: newHash, failedLogins: 0 }, now);
       const credential = principal.credential;
-      const revoked =
-        credential.kind === 'session'
-          ? await tx.sessions.revokeOthersOfUser(before.userId, credential.sessionId, now)
-          : await tx.sessions.revokeAllOfUser(before.userId, now);
-      await tx.audit.insert(
-        auditEvent(context, 'user.password-change', userTarget(after), {
-          password: { old: REDACTED, new: REDACTED },
-          ...diff(before, after, ['failedLogins']),
-          sessionsRevoked: { old: 0, new: revoked },
-        }),
-      );
+      const event = auditEvent(context, 'user.password-change', userTarget(after), {
+        password: { old: REDACTED, new: REDACTED },
+        ...diff(before, after, ['failedLogins']),
+      });
+      // The session that asked stays; every other one ends.
+      const keep = credential.kind === 'session' ? credential.sessionId : undefined;
+      await tx.audit.insertCounting(event, 'sessionsRevoked', { sessionsOf: before.userId, keep, at: now });
     });
   }
 
@@ -293,11 +289,10 @@ export class SessionService {
    * may not log in.
    */
   async #openSession(tx: Repositories, context: SystemContext, userId: number, verifiedHash: string): Promise<Grant | null> {
-    const user = await tx.users.findByIdForUpdate(userId);
-    if (!user || isLockedOut(user) || (await tx.users.findPasswordHash(userId)) !== verifiedHash) return null;
-    const network = user.networkId > 0 ? await tx.networks.findById(user.networkId) : null;
-    const mailbox = user.mailboxId > 0 ? await tx.mailboxes.findById(user.mailboxId) : null;
-    if (!standingAllowsAccess({ user, networkStatus: network?.status ?? null, mailboxStatus: mailbox?.status ?? null })) return null;
+    const held = await tx.users.findForSignIn(userId, true);
+    if (!held || isLockedOut(held.user) || held.passwordHash !== verifiedHash) return null;
+    const { user, networkStatus, mailboxStatus } = held;
+    if (!standingAllowsAccess({ user, networkStatus, mailboxStatus })) return null;
 
     const nowMs = Date.now();
     const now = new Date(nowMs).toISOString();

@@ -21,7 +21,7 @@ import { hashPassword } from '../security/passwords.js';
 import type { UserPatch } from '../store/queries/users.js';
 import type { Repositories, Store } from '../store/store.js';
 import { enforce } from './access.js';
-import { auditEvent, diff, userTarget, type Changes } from './audit-trail.js';
+import { auditEvent, diff, userTarget } from './audit-trail.js';
 import type { RequestContext } from './context.js';
 import { nowIso } from './context.js';
 import { checkPlacement, loadUserForUpdate, protectLastRoot, refuseTerminated, userNotFound } from './user-service.js';
@@ -95,11 +95,9 @@ export class UserAdminService {
       refuseTerminated(before);
       const now = nowIso();
       const after = await tx.users.updateHeld(before, { passwordHash, failedLogins: 0, lockedUntil: null }, now);
-      const changes: Changes = { password: { ...PASSWORD_CHANGE }, ...diff(before, after, LOCKOUT_FIELDS) };
-      if (body.revokeSessions === true) {
-        changes.sessionsRevoked = { old: 0, new: await tx.sessions.revokeAllOfUser(before.userId, now) };
-      }
-      await tx.audit.insert(auditEvent(context, 'user.password', userTarget(after), changes));
+      const event = auditEvent(context, 'user.password', userTarget(after), { password: { ...PASSWORD_CHANGE }, ...diff(before, after, LOCKOUT_FIELDS) });
+      if (body.revokeSessions === true) await tx.audit.insertCounting(event, 'sessionsRevoked', { sessionsOf: before.userId, at: now });
+      else await tx.audit.insert(event);
     });
   }
 
@@ -194,8 +192,7 @@ export class UserAdminService {
       const user = await loadUserForUpdate(tx, userId);
       enforce(canManageUser(context.principal, user), userNotFound(userId));
       refuseTerminated(user, 'id');
-      const revoked = await tx.sessions.revokeAllOfUser(userId, nowIso());
-      await tx.audit.insert(auditEvent(context, 'user.reset-sessions', userTarget(user), { sessionsRevoked: { old: 0, new: revoked } }));
+      await tx.audit.insertCounting(auditEvent(context, 'user.reset-sessions', userTarget(user), {}), 'sessionsRevoked', { sessionsOf: userId, at: nowIso() });
     });
   }
 }

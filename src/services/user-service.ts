@@ -216,7 +216,7 @@ export class UserService {
       if (!decided) return before;
       if (decided.statusChange === 'Suspended') await protectLastRoot(tx, before, 'status');
       const after = await tx.users.updateHeld(before, decided.patch, nowIso());
-      if (decided.statusChange === 'Suspended') await tx.sessions.revokeAllOfUser(before.userId, nowIso());
+      if (decided.statusChange === 'Suspended') await tx.sessions.endAllOfUser(before.userId, nowIso());
       await tx.audit.insert(auditEvent(context, 'user.update', userTarget(after), diff(before, after, PROFILE_FIELDS)));
       return after;
     });
@@ -308,14 +308,8 @@ export class UserService {
       await protectLastRoot(tx, before, 'id');
       const now = nowIso();
       const after = await tx.users.updateHeld(before, { status: 'Terminated' }, now);
-      const keysRevoked = await tx.keys.revokeAllOfUser(userId, now);
-      await tx.sessions.revokeAllOfUser(userId, now);
-      await tx.audit.insert(
-        auditEvent(context, 'user.terminate', userTarget(after), {
-          ...diff(before, after, ['status']),
-          keysRevoked: { old: 0, new: keysRevoked },
-        }),
-      );
+      await tx.sessions.endAllOfUser(userId, now);
+      await tx.audit.insertCounting(auditEvent(context, 'user.terminate', userTarget(after), diff(before, after, ['status'])), 'keysRevoked', { keysOf: userId, at: now });
     });
   }
 

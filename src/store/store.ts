@@ -143,7 +143,7 @@ export class Store extends Repositories {
     return this.transaction(async (tx) => {
       const after = await tx.users.update(change.userId, change.patch, change.modified, change.version);
       if (!after) return null;
-      if (change.revokeSessions) await tx.sessions.revokeAllOfUser(change.userId, change.modified);
+      if (change.revokeSessions) await tx.sessions.endAllOfUser(change.userId, change.modified);
       await tx.audit.insert(change.event);
       return after;
     });

@@ -9,52 +9,13 @@
  * must not change: an audit event that fails fails its transaction, with its
  * own error, and nothing of the transaction is stored.
  */
-import { Socket, createConnection, createServer, type Server } from 'node:net';
+import { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewAuditEvent } from '../../src/domain/types.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
+import { pgRelay, pgTarget, type PgRelay } from '../support/pg-relay.js';
 import { freshDatabase, type TestDatabase } from '../support/test-db.js';
-
-/** What the relay holds each answer back: far longer than the store takes to send what follows a statement it does not wait for. */
-const ANSWER_DELAY_MS = 15;
-
-/** A relay to PostgreSQL counting round trips: writes of the store after an answer reached it begin a new one. */
-function relay(target: { host: string; port: number }) {
-  let roundTrips = 0;
-  let answered = true;
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = createConnection(target);
-    sockets.add(client).add(upstream);
-    client.on('data', (chunk) => {
-      if (answered) roundTrips++;
-      answered = false;
-      upstream.write(chunk);
-    });
-    upstream.on('data', (chunk) =>
-      setTimeout(() => {
-        answered = true;
-        client.write(chunk);
-      }, ANSWER_DELAY_MS),
-    );
-    const close = () => (client.destroy(), upstream.destroy());
-    client.on('error', close).on('close', close);
-    upstream.on('error', close).on('close', close);
-  });
-  return {
-    listen: () => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port))),
-    /** Round trips from now on. */
-    count: () => {
-      const from = roundTrips;
-      return () => roundTrips - from;
-    },
-    close: () => {
-      for (const socket of sockets) socket.destroy();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 /**
  * Hand-overs to the kernel by sockets to `port` from now on: calls of the
@@ -78,20 +39,17 @@ function countSocketWrites(port: number) {
 }
 
 let database: TestDatabase;
-let wire: ReturnType<typeof relay>;
+let wire: PgRelay;
 let store: Store;
 let networkId: number;
 let relayPort: number;
 
 beforeAll(async () => {
   database = await freshDatabase();
-  const url = new URL(database.databaseUrl!);
-  wire = relay({ host: url.hostname, port: Number(url.port || 5432) });
-  url.hostname = '127.0.0.1';
+  wire = pgRelay(pgTarget(database.databaseUrl!));
   relayPort = await wire.listen();
-  url.port = String(relayPort);
   // One connection: every statement of the test on the connection the relay watches.
-  store = openStore({ databaseUrl: url.toString(), sqliteFile: '', poolSize: 1 });
+  store = openStore({ databaseUrl: wire.urlThrough(database.databaseUrl!, relayPort), sqliteFile: '', poolSize: 1 });
   networkId = (await store.transaction((tx) => tx.networks.insert({ uniqueId: 'PIPE', companyName: 'Before', status: 'Active', created: new Date().toISOString() })))
     .networkId;
 });
@@ -122,6 +80,18 @@ const rename = (companyName: string, audit: NewAuditEvent) =>
     await tx.audit.insert(audit);
     return after;
   });
+
+/** A NetworkUser of the test's network; `created` its creation time, `end` an hour later (for its sessions). */
+async function networkUser(login: string, passwordHash: string) {
+  const created = new Date().toISOString();
+  const user = await store.transaction((tx) =>
+    tx.users.insert({
+      login, email: `${login}@example.com`, firstName: login, lastName: 'Test', networkId, mailboxId: 0,
+      authLevel: 'NetworkUser', status: 'Active', passwordHash, created,
+    }),
+  );
+  return { user, created, end: new Date(Date.now() + 3_600_000).toISOString() };
+}
 
 const eventsOf = async (action: string, target: { targetType: NewAuditEvent['targetType']; targetId: number } = { targetType: 'network', targetId: networkId }) =>
   (await store.audit.list({ kind: 'system' }, target, { pageNo: 1, recordsPerPage: 100 })).events.filter((e) => e.action === action);
@@ -179,6 +149,54 @@ describe('a transaction on PostgreSQL, pipelined', () => {
     expect(answered).toMatchObject({ company: 'Piped Inc', phone: '+1 \ufffd', timeZoneOffset: -5.5, cellCarrier: 'Verizon', version: user.version + 1 });
     expect(answered).not.toHaveProperty('passwordHash');
     expect(await store.users.findPasswordHash(user.userId)).toBe('another');
+  });
+
+  it('takes two where a revocation is counted into the event (a termination: the user held, its sessions ended, its keys revoked and counted)', async () => {
+    const { user, created, end } = await networkUser('ended', 'not-a-hash');
+    await store.transaction(async (tx) => {
+      for (const n of [1, 2, 3]) await tx.keys.insert({ userId: user.userId, keyHash: `${n}`.repeat(64), hint: `k${n}`, visibility: 'Private', isPrimary: false, ciphertext: null, created, expiresAt: null });
+      for (const n of [1, 2]) await tx.sessions.insert({ sessionId: `ended-${n}`, userId: user.userId, refreshHash: `${n}`.repeat(64), created, expiresAt: end });
+    });
+    // One key revoked before: not counted again.
+    await store.keys.revoke((await store.keys.listLive(user.userId))[0]!.keyId, created);
+
+    const roundTrips = wire.count();
+    await store.transaction(async (tx) => {
+      const before = (await tx.users.findByIdForUpdate(user.userId))!;
+      const at = new Date().toISOString();
+      await tx.users.updateHeld(before, { status: 'Terminated' }, at);
+      await tx.sessions.endAllOfUser(user.userId, at);
+      await tx.audit.insertCounting({ ...event('terminated'), targetType: 'user', targetId: user.userId, changes: { status: { old: 'Active', new: 'Terminated' } } }, 'keysRevoked', { keysOf: user.userId, at });
+    });
+    // BEGIN + SELECT … FOR UPDATE | UPDATE users + UPDATE sessions + (UPDATE api_keys with INSERT audit) + COMMIT.
+    expect(roundTrips()).toBe(2);
+    const [terminated] = await eventsOf('terminated', { targetType: 'user', targetId: user.userId });
+    expect(terminated?.changes).toEqual({ status: { old: 'Active', new: 'Terminated' }, keysRevoked: { old: 0, new: 2 } });
+    expect(await store.keys.listLive(user.userId)).toEqual([]);
+    expect(await store.sessions.countOpen(user.userId, new Date().toISOString())).toBe(0);
+    expect((await store.users.findById(user.userId))?.status).toBe('Terminated');
+  });
+
+  it('takes two for a password change: the held row with its hash in one read, the other sessions ended and counted, the asking one kept', async () => {
+    const { user, created, end } = await networkUser('changer', 'old-hash');
+    await store.transaction(async (tx) => {
+      for (const n of [1, 2, 3]) await tx.sessions.insert({ sessionId: `changer-${n}`, userId: user.userId, refreshHash: `${n}`.repeat(64), created, expiresAt: end });
+    });
+    const roundTrips = wire.count();
+    const heldHash = await store.transaction(async (tx) => {
+      const held = (await tx.users.findForSignIn(user.userId, true))!;
+      const at = new Date().toISOString();
+      await tx.users.updateHeld(held.user, { passwordHash: 'new-hash' }, at);
+      await tx.audit.insertCounting({ ...event('changed'), targetType: 'user', targetId: user.userId, changes: {} }, 'sessionsRevoked', { sessionsOf: user.userId, keep: 'changer-2', at });
+      return held.passwordHash;
+    });
+    expect(roundTrips()).toBe(2);
+    expect(heldHash).toBe('old-hash');
+    expect(await store.users.findPasswordHash(user.userId)).toBe('new-hash');
+    const [changed] = await eventsOf('changed', { targetType: 'user', targetId: user.userId });
+    expect(changed?.changes).toEqual({ sessionsRevoked: { old: 0, new: 2 } });
+    expect(await store.sessions.countOpen(user.userId, new Date().toISOString())).toBe(1);
+    expect((await store.sessions.findCredential('changer-2'))?.revokedAt ?? null).toBeNull();
   });
 
   it('an audit event that fails fails its transaction with its own error, and nothing of it is stored', async () => {

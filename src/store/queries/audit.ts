@@ -1,11 +1,29 @@
 /** The audit log: append-only. */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Scope } from '../../domain/scopes.js';
 import type { AuditEvent, NewAuditEvent } from '../../domain/types.js';
 import type { Database } from '../schema.js';
 import { untilCommit, type Dialect } from '../dialects/dialect.js';
 import { auditInScope } from './scope-filter.js';
 import { prepare } from '../prepared.js';
+import { revokeKeysOfUser } from './keys.js';
+import { revokeSessionsOfUser } from './sessions.js';
+
+/** The columns of an event's row; `changes` as given (its JSON text, or SQL that makes it). */
+function eventRow<C>(event: Omit<NewAuditEvent, 'changes'>, changes: C) {
+  return {
+    at: event.at,
+    actor_user_id: event.actorUserId,
+    action: event.action,
+    target_type: event.targetType,
+    target_id: event.targetId,
+    target_network_id: event.targetNetworkId,
+    target_mailbox_id: event.targetMailboxId,
+    changes,
+    request_id: event.requestId,
+    client_ip: event.clientIp,
+  };
+}
 
 // Every change writes one: compiled once (see prepared.ts). Nothing reads its result: UNTIL_COMMIT.
 const INSERT = prepare((db, _dialect, ...values: [
@@ -13,19 +31,15 @@ const INSERT = prepare((db, _dialect, ...values: [
   targetNetworkId: number, targetMailboxId: number, changes: string, requestId: string, clientIp: string,
 ]) => {
   const [at, actorUserId, action, targetType, targetId, targetNetworkId, targetMailboxId, changes, requestId, clientIp] = values;
-  return db.insertInto('audit_events').values({
-    at,
-    actor_user_id: actorUserId,
-    action,
-    target_type: targetType,
-    target_id: targetId,
-    target_network_id: targetNetworkId,
-    target_mailbox_id: targetMailboxId,
-    changes,
-    request_id: requestId,
-    client_ip: clientIp,
-  }).modifyEnd(untilCommit);
+  const event = { at, actorUserId, action, targetType, targetId, targetNetworkId, targetMailboxId, requestId, clientIp } as Omit<NewAuditEvent, 'changes'>;
+  return db.insertInto('audit_events').values(eventRow(event, changes)).modifyEnd(untilCommit);
 });
+
+/** Rows a change revokes, counted into its audit event (AuditQueries.insertCounting): a user's live sessions (all but `keep`), or keys. */
+export type Revocation = { sessionsOf: number; keep?: string; at: string } | { keysOf: number; at: string };
+
+/** Stands for the count in the event's JSON until the database puts it there: no string of an event can be it (wire.ts refuses U+0000). */
+const COUNT_MARK = '\u0000count';
 
 export interface AuditFilter {
   targetType?: AuditEvent['targetType'];
@@ -52,24 +66,40 @@ export class AuditQueries {
     ]);
   }
 
+  /**
+   * Revokes `revocation`'s rows and appends `event` with `changes[field]` =
+   * { old: 0, new: how many it revoked }. Where the dialect writes several
+   * tables in one statement, both are one (a data-modifying WITH puts the count
+   * into the event's JSON), which nobody waits for inside a transaction
+   * (UNTIL_COMMIT): a revocation with its count costs no round trip of its own.
+   * Elsewhere (SQLite, in-process) the revocation, then the event.
+   */
+  async insertCounting(event: NewAuditEvent, field: string, revocation: Revocation): Promise<void> {
+    const r = revocation;
+    if (!this.dialect.writesInOneStatement) {
+      const revoke = 'sessionsOf' in r ? revokeSessionsOfUser(this.db, r.sessionsOf, r.at, r.keep) : revokeKeysOfUser(this.db, r.keysOf, r.at);
+      const revoked = Number((await revoke.executeTakeFirst()).numUpdatedRows);
+      return this.insert({ ...event, changes: { ...event.changes, [field]: { old: 0, new: revoked } } });
+    }
+    const one = sql<number>`1`.as('one');
+    const changes = JSON.stringify({ ...event.changes, [field]: { old: 0, new: COUNT_MARK } });
+    await this.db
+      .with('revoked', (db) =>
+        'sessionsOf' in r ? revokeSessionsOfUser(db, r.sessionsOf, r.at, r.keep).returning(one) : revokeKeysOfUser(db, r.keysOf, r.at).returning(one),
+      )
+      .insertInto('audit_events')
+      .values(eventRow(event, sql<string>`replace(${changes}, ${JSON.stringify(COUNT_MARK)}, (select count(*) from revoked)::text)`))
+      .modifyEnd(untilCommit)
+      .execute();
+  }
+
   /** Appends many events in multi-row statements (bulk work such as an import: one event per user). */
   async insertMany(events: NewAuditEvent[], chunkSize = 500): Promise<void> {
     for (let start = 0; start < events.length; start += chunkSize) {
       await this.db
         .insertInto('audit_events')
         .values(
-          events.slice(start, start + chunkSize).map((event) => ({
-            at: event.at,
-            actor_user_id: event.actorUserId,
-            action: event.action,
-            target_type: event.targetType,
-            target_id: event.targetId,
-            target_network_id: event.targetNetworkId,
-            target_mailbox_id: event.targetMailboxId,
-            changes: JSON.stringify(event.changes),
-            request_id: event.requestId,
-            client_ip: event.clientIp,
-          })),
+          events.slice(start, start + chunkSize).map((event) => eventRow(event, JSON.stringify(event.changes))),
         )
         .execute();
     }

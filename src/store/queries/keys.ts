@@ -2,7 +2,7 @@
  * API keys: stored as a SHA-256 hash; the primary key also as AES-256-GCM
  * ciphertext. Plain reads (list) never select hash or ciphertext.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type QueryCreator } from 'kysely';
 import type { ApiKey, KeyVisibility } from '../../domain/types.js';
 import type { Database } from '../schema.js';
 import type { Dialect } from '../dialects/dialect.js';
@@ -11,6 +11,11 @@ import { CALLER_STANDING_COLUMNS, STANDING_COLUMNS, toCallerStanding, toStanding
 import { USER_COLUMNS, toUser, type UserRow } from './users.js';
 import { prepare } from '../prepared.js';
 import { TurnBatch, inOrderAsked } from '../turn-batch.js';
+
+/** The UPDATE that revokes every live key of a user, its sealed copy dropped (KeyQueries, AuditQueries.insertCounting). */
+export function revokeKeysOfUser(db: QueryCreator<Database>, userId: number, at: string) {
+  return db.updateTable('api_keys').set({ revoked_at: at, key_ciphertext: null }).where('user_id', '=', userId).where('revoked_at', 'is', null);
+}
 
 const KEY_COLUMNS = ['key_id', 'user_id', 'visibility', 'is_primary', 'key_hint', 'created', 'expires_at', 'revoked_at'] as const;
 
@@ -232,12 +237,7 @@ export class KeyQueries {
 
   /** Revokes every live key of the user (termination); returns how many. */
   async revokeAllOfUser(userId: number, at: string): Promise<number> {
-    const result = await this.db
-      .updateTable('api_keys')
-      .set({ revoked_at: at, key_ciphertext: null })
-      .where('user_id', '=', userId)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
+    const result = await revokeKeysOfUser(this.db, userId, at).executeTakeFirst();
     return Number(result.numUpdatedRows);
   }
 }

@@ -6,7 +6,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.js';
-import type { Dialect } from '../dialects/dialect.js';
+import { untilCommit, type Dialect } from '../dialects/dialect.js';
 
 export interface FailureCount {
   /** Consecutive failures after this one; 0 when this one set the lock. */
@@ -54,6 +54,7 @@ export class LoginStateQueries {
       .updateTable('users')
       .set({ last_login: at, failed_logins: 0, locked_until: null })
       .where('user_id', '=', userId)
+      .modifyEnd(untilCommit)
       .execute();
   }
 }

@@ -5,12 +5,18 @@
  * are honoured. Authentication reads the row on every request, so a revocation
  * here is seen by every instance on the very next request.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type QueryCreator } from 'kysely';
 import type { Database } from '../schema.js';
-import type { Dialect } from '../dialects/dialect.js';
+import { untilCommit, type Dialect } from '../dialects/dialect.js';
 import { prepare } from '../prepared.js';
 import { TurnBatch, inOrderAsked } from '../turn-batch.js';
 import { STANDING_COLUMNS, toStanding, type Standing } from './standing.js';
+
+/** The UPDATE that revokes a user's live sessions, all or all but `keep` (SessionQueries, AuditQueries.insertCounting). */
+export function revokeSessionsOfUser(db: QueryCreator<Database>, userId: number, at: string, keep?: string) {
+  const query = db.updateTable('sessions').set({ revoked_at: at }).where('user_id', '=', userId).where('revoked_at', 'is', null);
+  return keep === undefined ? query : query.where('session_id', '!=', keep);
+}
 
 const SESSION_CREDENTIAL_COLUMNS = ['s.session_id', 's.generation', 's.refresh_hash', 's.expires_at', 's.revoked_at', ...STANDING_COLUMNS] as const;
 
@@ -80,6 +86,7 @@ export class SessionQueries {
         created: session.created,
         expires_at: session.expiresAt,
       })
+      .modifyEnd(untilCommit)
       .execute();
   }
 
@@ -131,20 +138,18 @@ export class SessionQueries {
   }
 
   /** Revokes every live session of the user; returns how many. */
-  revokeAllOfUser(userId: number, at: string): Promise<number> {
-    return this.#revokeOfUser(userId, at, null);
-  }
-
-  /** Revokes every live session of the user except `keep`; returns how many. */
-  revokeOthersOfUser(userId: number, keep: string, at: string): Promise<number> {
-    return this.#revokeOfUser(userId, at, keep);
-  }
-
-  async #revokeOfUser(userId: number, at: string, keep: string | null): Promise<number> {
-    let query = this.db.updateTable('sessions').set({ revoked_at: at }).where('user_id', '=', userId).where('revoked_at', 'is', null);
-    if (keep !== null) query = query.where('session_id', '!=', keep);
-    const result = await query.executeTakeFirst();
+  async revokeAllOfUser(userId: number, at: string): Promise<number> {
+    const result = await revokeSessionsOfUser(this.db, userId, at).executeTakeFirst();
     return Number(result.numUpdatedRows);
+  }
+
+  /**
+   * Revokes every live session of the user where nobody needs how many (a
+   * suspension, a termination): inside a transaction nothing waits for it
+   * (UNTIL_COMMIT). Where the count goes into the audit event: AuditQueries.insertCounting.
+   */
+  async endAllOfUser(userId: number, at: string): Promise<void> {
+    await revokeSessionsOfUser(this.db, userId, at).modifyEnd(untilCommit).execute();
   }
 
   /** How many sessions of the user are open at `now` (not revoked, not past their end). */
@@ -175,13 +180,8 @@ export class SessionQueries {
     return counts;
   }
 
-  /** Deletes the user's sessions whose end has passed (they can never be used again); returns how many. */
-  async deleteEndedOfUser(userId: number, now: string): Promise<number> {
-    const result = await this.db
-      .deleteFrom('sessions')
-      .where('user_id', '=', userId)
-      .where('expires_at', '<=', now)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+  /** Deletes the user's sessions whose end has passed (they can never be used again); nobody waits for it (UNTIL_COMMIT). */
+  async deleteEndedOfUser(userId: number, now: string): Promise<void> {
+    await this.db.deleteFrom('sessions').where('user_id', '=', userId).where('expires_at', '<=', now).modifyEnd(untilCommit).execute();
   }
 }

@@ -126,6 +126,39 @@ const FIND_BY_ID_FOR_UPDATE = prepare((db, dialect, userId: number) =>
   dialect.forUpdate(db.selectFrom('users').select(USER_COLUMNS).where('user_id', '=', userId)),
 );
 /**
+ * A user with what signing in checks besides the row: the password hash and
+ * the status of the user's network and mailbox (subqueries, so that a lock
+ * taken on it is on the user's row alone).
+ */
+function signInRead(db: Kysely<Database>, userId: number) {
+  return db
+    .selectFrom('users')
+    .select((eb) => [
+      ...USER_COLUMNS,
+      'password_hash',
+      eb.selectFrom('networks').select('networks.status').whereRef('networks.network_id', '=', 'users.network_id').as('network_status'),
+      eb.selectFrom('mailboxes').select('mailboxes.status').whereRef('mailboxes.mailbox_id', '=', 'users.mailbox_id').as('mailbox_status'),
+    ])
+    .where('user_id', '=', userId);
+}
+const FIND_FOR_SIGN_IN = prepare((db, _dialect, userId: number) => signInRead(db, userId));
+const FIND_FOR_SIGN_IN_FOR_UPDATE = prepare((db, dialect, userId: number) => dialect.forUpdate(signInRead(db, userId)));
+
+/** A user a login names, with its password hash. */
+export interface LoginCandidate {
+  user: User;
+  passwordHash: string;
+}
+
+/** A user as signing in checks it (UserQueries.findForSignIn). */
+export interface SignInRead {
+  user: User;
+  passwordHash: string;
+  /** Null when the user has no network (0) or it does not exist; likewise the mailbox. */
+  networkStatus: string | null;
+  mailboxStatus: string | null;
+}
+/**
  * One compiled form per set of columns changed (the shape), and whether the row
  * must still be at an expected version; arguments: user id, modified, the
  * expected version (any value when unguarded), then the columns' values.
@@ -371,6 +404,16 @@ export class UserQueries {
     return row ? this.#toUser(row) : null;
   }
 
+  /**
+   * The user, its password hash and its network's and mailbox's status, in one
+   * statement: before a password is verified, and `forUpdate` (the user's row
+   * locked) where a login or a password change checks them again before writing.
+   */
+  async findForSignIn(userId: number, forUpdate = false): Promise<SignInRead | null> {
+    const row = await (forUpdate ? FIND_FOR_SIGN_IN_FOR_UPDATE : FIND_FOR_SIGN_IN).first(this.db, this.dialect, [userId]);
+    return row ? { user: this.#toUser(row), passwordHash: row.password_hash, networkStatus: row.network_status, mailboxStatus: row.mailbox_status } : null;
+  }
+
   /** Users in scope whose login equals `login` regardless of case, by userId; [] on a miss. */
   async findByLogin(login: string, scope: Scope): Promise<User[]> {
     const rows = await this.db
@@ -544,12 +587,14 @@ export class UserQueries {
   }
 
   /** Users whose login (or, failing that, e-mail address) equals `name` regardless of case; every scope. */
-  async findLoginCandidates(name: string): Promise<{ byLogin: User[]; byEmail: User[] }> {
+  async findLoginCandidates(name: string): Promise<{ byLogin: LoginCandidate[]; byEmail: LoginCandidate[] }> {
     const key = name.toLowerCase();
-    const byLogin = await this.db.selectFrom('users').select(USER_COLUMNS).where('login_key', '=', key).execute();
-    if (byLogin.length > 0) return { byLogin: byLogin.map(this.#toUser), byEmail: [] };
-    const byEmail = await this.db.selectFrom('users').select(USER_COLUMNS).where('email_key', '=', key).execute();
-    return { byLogin: [], byEmail: byEmail.map(this.#toUser) };
+    const candidates = (column: 'login_key' | 'email_key') =>
+      this.db.selectFrom('users').select([...USER_COLUMNS, 'password_hash']).where(column, '=', key).execute();
+    const toCandidate = (row: UserRow & { password_hash: string }): LoginCandidate => ({ user: this.#toUser(row), passwordHash: row.password_hash });
+    const byLogin = await candidates('login_key');
+    if (byLogin.length > 0) return { byLogin: byLogin.map(toCandidate), byEmail: [] };
+    return { byLogin: [], byEmail: (await candidates('email_key')).map(toCandidate) };
   }
 
   /**

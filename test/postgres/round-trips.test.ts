@@ -1,0 +1,114 @@
+/**
+ * Round trips to PostgreSQL per request, over real HTTP: the server's store
+ * connects through a relay that holds every answer back 15 ms and counts
+ * round trips (test/support/pg-relay.ts), with a pool of one connection so
+ * that every statement of a request is on the wire the relay watches. Each
+ * count includes authentication (the credential lookup, one statement, with
+ * the user the route names where it reads one). The figures are the README's
+ * table ("A mutation in two round trips"); a change that adds a round trip to
+ * any of these requests fails here.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import type { RunningServer } from '../../src/server.js';
+import { Api, expectOk, type Reply } from '../support/http.js';
+import { pgRelay, pgTarget, type PgRelay } from '../support/pg-relay.js';
+import { TEST_PASSWORD, createMailbox, createNetwork, createUser, startRecordedServer } from '../support/server.js';
+import { freshDatabase, type TestDatabase } from '../support/test-db.js';
+
+let database: TestDatabase;
+let wire: PgRelay;
+let server: RunningServer;
+let root: Api;
+const counted: Array<[string, number]> = [];
+
+beforeAll(async () => {
+  database = await freshDatabase();
+  wire = pgRelay(pgTarget(database.databaseUrl!), 0);
+  const port = await wire.listen();
+  const rootKey = randomUUID();
+  server = await startRecordedServer(
+    loadConfig({
+      HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ECGRID_RATE_LIMIT: 'off',
+      ECGRID_ROOT_API_KEY: rootKey, ECGRID_MASTER_KEY: randomBytes(32).toString('hex'),
+      DATABASE_URL: wire.urlThrough(database.databaseUrl!, port), ECGRID_PG_POOL: '1',
+    }),
+  );
+  root = new Api(server.url, rootKey);
+  wire.hold(15);
+});
+afterAll(async () => {
+  // eslint-disable-next-line no-console
+  console.log(`round trips per request (PostgreSQL, pool of 1):\n${counted.map(([what, n]) => `| ${what} | ${n} |`).join('\n')}`);
+  await server?.stop();
+  await wire?.close();
+  await database?.drop();
+});
+
+/** The round trips of one request, which must succeed. */
+async function roundTripsOf(what: string, request: () => Promise<Reply>): Promise<number> {
+  const roundTrips = wire.count();
+  expectOk(await request());
+  const n = roundTrips();
+  counted.push([what, n]);
+  return n;
+}
+
+describe('round trips per request on PostgreSQL', () => {
+  it('reads: one; PUT /v2/users: two; the other changes of one user: three (authentication, then two)', async () => {
+    const network = await createNetwork(server);
+    const mailbox = await createMailbox(server, network.networkId);
+    const { user } = await createUser(server, { authLevel: 'MailboxUser', networkId: network.networkId, mailboxId: mailbox.mailboxId });
+    const id = user.userId;
+
+    expect(await roundTripsOf('GET /v2/users/{id}', () => root.get(`/v2/users/${id}`))).toBe(1);
+    expect(await roundTripsOf('PUT /v2/users', () => root.put('/v2/users', { userId: id, firstName: 'Twice' }))).toBe(2);
+    expect(await roundTripsOf('POST /v2/users/update-config', () => root.post('/v2/users/update-config', { userId: id, company: 'Piped' }))).toBe(3);
+    expect(await roundTripsOf('POST /v2/users/password', () => root.post('/v2/users/password', { userId: id, newPassword: 'Adm1n-Set-Passw0rd!' }))).toBe(3);
+    expect(
+      await roundTripsOf('POST /v2/users/password with revokeSessions', () =>
+        root.post('/v2/users/password', { userId: id, newPassword: 'Adm1n-Set-Passw0rd2!', revokeSessions: true }),
+      ),
+    ).toBe(3);
+    expect(await roundTripsOf('POST /v2/users/reset/{id}', () => root.post(`/v2/users/reset/${id}`))).toBe(3);
+    expect(await roundTripsOf('DELETE /v2/users/{id}', () => root.delete(`/v2/users/${id}`))).toBe(3);
+  });
+
+  it('signing in: the user with its password hash and standing in one read before the password is verified, and again, locked, in the transaction', async () => {
+    const network = await createNetwork(server);
+    const mailbox = await createMailbox(server, network.networkId);
+    const { user, key } = await createUser(server, { authLevel: 'MailboxUser', networkId: network.networkId, mailboxId: mailbox.mailboxId });
+    // The first token a process signs reads (or stores) its signing secret first: not counted.
+    expectOk(await root.as(null).post('/v2/auth/login', { login: user.login, password: TEST_PASSWORD }));
+    expect(
+      await roundTripsOf('PUT /v2/auth/password (own, by API key)', () =>
+        root.as(key).put('/v2/auth/password', { currentPassword: TEST_PASSWORD, newPassword: 'Chang3d-Passw0rd!' }),
+      ),
+    ).toBe(4);
+    expect(await roundTripsOf('POST /v2/auth/login', () => root.as(null).post('/v2/auth/login', { login: user.login, password: 'Chang3d-Passw0rd!' }))).toBe(3);
+  });
+
+  it('the changes that read a destination or await an insert: five; a change of a network: three', async () => {
+    const network = await createNetwork(server);
+    const mailbox = await createMailbox(server, network.networkId);
+    const other = await createMailbox(server, network.networkId);
+    const { user } = await createUser(server, { authLevel: 'MailboxUser', networkId: network.networkId, mailboxId: mailbox.mailboxId });
+    const id = user.userId;
+    // Authentication; BEGIN with the locking read; the destination network FOR SHARE; its mailbox FOR SHARE; the UPDATE, audit and COMMIT.
+    expect(await roundTripsOf('POST /v2/users/role', () => root.post('/v2/users/role', { userId: id, authLevel: 'MailboxAdmin' }))).toBe(5);
+    expect(
+      await roundTripsOf('POST /v2/users/set-network-mailbox', () =>
+        root.post('/v2/users/set-network-mailbox', { userId: id, networkId: network.networkId, mailboxId: other.mailboxId }),
+      ),
+    ).toBe(5);
+    // Authentication; BEGIN with the locking read; the live keys; the INSERT whose id the answer and the event carry; audit and COMMIT.
+    expect(await roundTripsOf('POST /v2/users/key-generate/{id}', () => root.post(`/v2/users/key-generate/${id}`))).toBe(5);
+    expect(
+      await roundTripsOf('POST /v2/users', () =>
+        root.post('/v2/users', { login: `rt${id}`, password: 'Secr3t!Word', email: `rt${id}@example.com`, networkId: network.networkId, mailboxId: mailbox.mailboxId }),
+      ),
+    ).toBe(5);
+    expect(await roundTripsOf('PUT /v2/networks', () => root.put('/v2/networks', { networkId: network.networkId, city: 'Boston' }))).toBe(3);
+  });
+});
