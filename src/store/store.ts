@@ -115,7 +115,8 @@ export class Store extends Repositories {
       let committing = false;
       try {
         return await this.dialect.db.transaction().execute(async (trx) => {
-          const result = await work(new Repositories(trx, this.dialect));
+          const run = () => work(new Repositories(trx, this.dialect));
+          const result = await (this.dialect.holding ? this.dialect.holding(trx, run) : run());
           committing = true;
           return result;
         });

@@ -78,9 +78,11 @@ describe('prepared queries', () => {
     // A write outside transactions waits for the writer: through Kysely on both.
     expect(await executorCalls(dialect.db, () => rename.rows(dialect.db, dialect, ['PA', 'Renamed outside']))).toBe(1);
 
+    /** As Store.transaction runs a transaction's work. */
+    const holding = <T>(trx: typeof dialect.db, work: () => Promise<T>) => (dialect.holding ? dialect.holding(trx, work) : work());
     const failure = new Error('rolled back on purpose');
     await expect(
-      dialect.db.transaction().execute(async (trx) => {
+      dialect.db.transaction().execute((trx) => holding(trx, async () => {
         const calls = await executorCalls(trx, async () => {
           expect(await rename.first(trx, dialect, ['PA', 'Renamed inside'])).toEqual({ company_name: 'Renamed inside' });
           // Read on the transaction's own connection: its write, not yet committed, is seen.
@@ -90,8 +92,19 @@ describe('prepared queries', () => {
         // Not outside it.
         expect(await byUniqueId.first(dialect.db, dialect, ['PA'])).toEqual({ company_name: 'Renamed outside' });
         throw failure;
-      }),
+      })),
     ).rejects.toBe(failure);
     expect(await byUniqueId.first(dialect.db, dialect, ['PA'])).toEqual({ company_name: 'Renamed outside' });
+
+    // A transaction's Kysely used after its work ended (a stray promise) never runs in the next one's savepoint.
+    let ended: typeof dialect.db | undefined;
+    await dialect.db.transaction().execute((trx) => holding(trx, async () => void (ended = trx)));
+    await dialect.db.transaction().execute((trx) =>
+      holding(trx, async () => {
+        await expect(rename.rows(ended!, dialect, ['PA', 'Renamed by a stray'])).rejects.toThrow(/committed/);
+        expect(await rename.first(trx, dialect, ['PA', 'Renamed last'])).toEqual({ company_name: 'Renamed last' });
+      }),
+    );
+    expect(await byUniqueId.first(dialect.db, dialect, ['PA'])).toEqual({ company_name: 'Renamed last' });
   });
 });

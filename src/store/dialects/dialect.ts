@@ -39,13 +39,19 @@ export interface Dialect {
    * The rows of a prepared statement, where the database is in-process and the
    * statement can run at once: SQLite runs a read outside transactions (`db`
    * the dialect's own) on its reader, and any statement of the transaction that
-   * holds its writer on the writer, without Kysely's executor and its chain of
+   * holds its writer (see `holding`) on the writer, without Kysely's executor and its chain of
    * awaits around one synchronous call (issue 16: the reads of GET and
    * authentication, the statements of PUT's transaction). Undefined where it
    * cannot (PostgreSQL; a write outside a transaction, which waits for the
    * writer): the query then goes through Kysely as any other.
    */
   runAtOnce?(db: Kysely<Database>, sqlText: string, parameters: readonly unknown[]): unknown[] | undefined;
+  /**
+   * Runs a transaction's work (Store.transaction), `trx` its Kysely instance:
+   * SQLite notes it as the one holding the writer while the work runs, so that
+   * runAtOnce runs only its statements there.
+   */
+  holding?<T>(trx: Kysely<Database>, work: () => Promise<T>): Promise<T>;
   /** Column type of timestamps in migrations. */
   readonly timeType: 'text' | 'timestamptz';
   /** Turns driver errors into StoreConflict / StoreUnavailable; anything else is returned as is. */

@@ -158,8 +158,8 @@ class Writer {
     });
   }
 
-  /** Whether a transaction holds the writer in its savepoint (between begin and commit/rollback). */
-  inSavepoint = false;
+  /** The transaction whose work is running in the savepoint (Dialect.holding): runAtOnce runs its statements, and no other's. */
+  owner: Kysely<Database> | undefined;
 
   begin(): void {
     if (!this.#groupOpen) {
@@ -167,28 +167,34 @@ class Writer {
       this.#groupOpen = true;
     }
     this.#run('savepoint tx');
-    this.inSavepoint = true;
   }
 
   /** Keeps the transaction's work in the group; resolves once the group is committed. */
   commit(): Promise<void> {
-    this.inSavepoint = false;
-    this.#run('release tx');
+    try {
+      this.#run('release tx');
+    } catch (error) {
+      // The savepoint is gone (SQLite aborted the transaction): undo and give the writer on, never keep it.
+      this.rollback();
+      throw error;
+    }
     const committed = new Promise<void>((resolve, reject) => this.#group.push({ resolve, reject }));
     this.release();
     return committed;
   }
 
   rollback(): void {
-    this.inSavepoint = false;
-    if (this.db.inTransaction) {
-      this.#run('rollback to tx');
-      this.#run('release tx');
-    } else if (this.#groupOpen) {
-      // SQLite itself aborted the whole transaction (I/O error, disk full): the group is lost.
-      this.#failGroup(new StoreUnavailable('SQLite aborted the transaction'));
+    try {
+      if (this.db.inTransaction) {
+        this.#run('rollback to tx');
+        this.#run('release tx');
+      } else if (this.#groupOpen) {
+        // SQLite itself aborted the whole transaction (I/O error, disk full): the group is lost.
+        this.#failGroup(new StoreUnavailable('SQLite aborted the transaction'));
+      }
+    } finally {
+      this.release();
     }
-    this.release();
   }
 
   /**
@@ -497,9 +503,18 @@ export function createSqliteDialect(options: SqliteOptions): Dialect {
     writesInOneStatement: false,
     readsInBatches: false,
     timeType: 'text',
+    async holding(trx, work) {
+      writer.owner = trx;
+      try {
+        return await work();
+      } finally {
+        writer.owner = undefined;
+      }
+    },
     runAtOnce(from, sqlText, parameters) {
-      // A transaction's statements run on the writer, which one transaction holds at a time (as SqliteConnection runs them).
-      if (from.isTransaction) return writer.inSavepoint ? run(writer.statements.get(sqlText), parameters).rows : undefined;
+      // The statements of the transaction whose work holds the writer run in its savepoint; any other
+      // transaction's (one already ended, say) go through Kysely, which refuses or queues them as before.
+      if (from.isTransaction) return from === writer.owner ? run(writer.statements.get(sqlText), parameters).rows : undefined;
       if (from !== db) return undefined;
       const prepared = reader.get(sqlText);
       return prepared.statement.readonly ? run(prepared, parameters).rows : undefined;

@@ -12,7 +12,7 @@ import { USER_COLUMNS, toUser, type UserRow } from './users.js';
 import { prepare } from '../prepared.js';
 import { TurnBatch, inOrderAsked } from '../turn-batch.js';
 
-/** The UPDATE that revokes every live key of a user, its sealed copy dropped (KeyQueries, AuditQueries.insertCounting). */
+/** The UPDATE that revokes every live key of a user, its sealed copy dropped (a termination: AuditQueries.insertCounting). */
 export function revokeKeysOfUser(db: QueryCreator<Database>, userId: number, at: string) {
   return db.updateTable('api_keys').set({ revoked_at: at, key_ciphertext: null }).where('user_id', '=', userId).where('revoked_at', 'is', null);
 }
@@ -233,11 +233,5 @@ export class KeyQueries {
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
-  }
-
-  /** Revokes every live key of the user (termination); returns how many. */
-  async revokeAllOfUser(userId: number, at: string): Promise<number> {
-    const result = await revokeKeysOfUser(this.db, userId, at).executeTakeFirst();
-    return Number(result.numUpdatedRows);
   }
 }
