@@ -63,8 +63,10 @@ export async function checkPlacement(
   mailboxId: number,
 ): Promise<{ network: Network | null; mailbox: Mailbox | null }> {
   // Locked against change until commit: a mailbox terminated concurrently cannot receive this user.
-  const network = networkId > 0 ? await tx.networks.findByIdForShare(networkId) : null;
-  const mailbox = mailboxId > 0 ? await tx.mailboxes.findByIdForShare(mailboxId) : null;
+  // Both in one statement where both are named; each alone where one is not, or does not exist.
+  const both = networkId > 0 && mailboxId > 0 ? await tx.mailboxes.findWithNetworkForShare(networkId, mailboxId) : null;
+  const network = both ? both.network : networkId > 0 ? await tx.networks.findByIdForShare(networkId) : null;
+  const mailbox = both ? both.mailbox : mailboxId > 0 ? await tx.mailboxes.findByIdForShare(mailboxId) : null;
   const usableNetwork = network && network.status !== 'Terminated' && networkInScope(scope, networkId) ? network : null;
   const usableMailbox =
     mailbox && mailbox.status !== 'Terminated' && placementInScope(scope, mailbox.networkId, mailboxId) ? mailbox : null;

@@ -89,26 +89,33 @@ describe('round trips per request on PostgreSQL', () => {
     expect(await roundTripsOf('POST /v2/auth/login', () => root.as(null).post('/v2/auth/login', { login: user.login, password: 'Chang3d-Passw0rd!' }))).toBe(3);
   });
 
-  it('the changes that read a destination or await an insert: five; a change of a network: three', async () => {
+  it('the changes that read a destination: four; those that also await an insert: five; a change of a network: three', async () => {
     const network = await createNetwork(server);
     const mailbox = await createMailbox(server, network.networkId);
     const other = await createMailbox(server, network.networkId);
     const { user } = await createUser(server, { authLevel: 'MailboxUser', networkId: network.networkId, mailboxId: mailbox.mailboxId });
     const id = user.userId;
-    // Authentication; BEGIN with the locking read; the destination network FOR SHARE; its mailbox FOR SHARE; the UPDATE, audit and COMMIT.
-    expect(await roundTripsOf('POST /v2/users/role', () => root.post('/v2/users/role', { userId: id, authLevel: 'MailboxAdmin' }))).toBe(5);
+    // Authentication; BEGIN with the locking read; the destination network and mailbox FOR SHARE, one statement; the UPDATE, audit and COMMIT.
+    expect(await roundTripsOf('POST /v2/users/role', () => root.post('/v2/users/role', { userId: id, authLevel: 'MailboxAdmin' }))).toBe(4);
     expect(
       await roundTripsOf('POST /v2/users/set-network-mailbox', () =>
         root.post('/v2/users/set-network-mailbox', { userId: id, networkId: network.networkId, mailboxId: other.mailboxId }),
       ),
-    ).toBe(5);
-    // Authentication; BEGIN with the locking read; the live keys; the INSERT whose id the answer and the event carry; audit and COMMIT.
+    ).toBe(4);
+    // A network-level placement reads the network alone: as many.
+    expect(
+      await roundTripsOf('POST /v2/users/role (to network level)', () =>
+        root.post('/v2/users/role', { userId: id, authLevel: 'NetworkUser', networkId: network.networkId, mailboxId: 0 }),
+      ),
+    ).toBe(4);
+    // Authentication; BEGIN with the locking read; the primary key revoked, counted; the INSERT whose id the answer and the event carry; audit and COMMIT.
     expect(await roundTripsOf('POST /v2/users/key-generate/{id}', () => root.post(`/v2/users/key-generate/${id}`))).toBe(5);
+    // Authentication; BEGIN with the destination; the INSERT whose row is the answer; audit and COMMIT.
     expect(
       await roundTripsOf('POST /v2/users', () =>
         root.post('/v2/users', { login: `rt${id}`, password: 'Secr3t!Word', email: `rt${id}@example.com`, networkId: network.networkId, mailboxId: mailbox.mailboxId }),
       ),
-    ).toBe(5);
+    ).toBe(4);
     expect(await roundTripsOf('PUT /v2/networks', () => root.put('/v2/networks', { networkId: network.networkId, city: 'Boston' }))).toBe(3);
   });
 });

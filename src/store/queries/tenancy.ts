@@ -194,6 +194,31 @@ export class MailboxQueries extends TenantQueries {
     return row ? this.#toMailbox(row) : null;
   }
 
+  /**
+   * A placement's destination, a network and a mailbox, both kept from
+   * changing until the transaction ends (as findByIdForShare each) by one
+   * statement: its rows are locked network first, then mailbox, the lock
+   * order of store.ts. Null when either does not exist; the caller then reads
+   * each alone to say which.
+   */
+  async findWithNetworkForShare(networkId: number, mailboxId: number): Promise<{ network: Network; mailbox: Mailbox } | null> {
+    const columns = (alias: 'n' | 'm') => [...TENANT_COLUMNS, 'network_id'].map((column) => sql.ref(`${alias}.${column}`).as(`${alias}_${column}`));
+    const row = (await this.dialect
+      .forShare(
+        this.db
+          .selectFrom(['networks as n', 'mailboxes as m'])
+          .select([...columns('n'), ...columns('m'), sql.ref('m.mailbox_id').as('m_mailbox_id')])
+          .where('n.network_id', '=', networkId)
+          .where('m.mailbox_id', '=', mailboxId),
+      )
+      .executeTakeFirst()) as Record<string, unknown> | undefined;
+    if (!row) return null;
+    /** The columns of one table, under their own names. */
+    const of = <R>(alias: 'n' | 'm') =>
+      Object.fromEntries(Object.entries(row).flatMap(([name, value]) => (name.startsWith(`${alias}_`) ? [[name.slice(2), value]] : []))) as R;
+    return { network: this.toTenant(of('n')), mailbox: this.#toMailbox(of('m')) };
+  }
+
   /** Mailboxes in scope, by id, with the total count. `uniqueIdContains`: a case-insensitive literal part of the uniqueId. */
   async list(
     scope: Scope,
