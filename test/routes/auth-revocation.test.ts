@@ -78,12 +78,18 @@ describe('revocation paths', () => {
     expectError(await loginReply(server.url, user.login), 401, 'InvalidSession');
   });
 
-  it('sessions.revokeAllOfUser (what reset and an admin password change call in their transaction): all of the user’s sessions end, nobody else’s', async () => {
+  it('audit.insertCounting of a user’s sessions (what reset and an admin password change call in their transaction): all of the user’s sessions end, nobody else’s', async () => {
     const { user } = await newUser();
     const bystander = await newUser();
     const sessions = [await login(server.url, user.login), await login(server.url, user.login)];
     const other = await login(server.url, bystander.user.login);
-    const revoked = await server.store.transaction((tx) => tx.sessions.revokeAllOfUser(user.userId, now()));
+    const event = {
+      at: now(), actorUserId: null, action: 'test.revoke-sessions', targetType: 'user' as const, targetId: user.userId,
+      targetNetworkId: user.networkId, targetMailboxId: user.mailboxId, changes: {}, requestId: 'test', clientIp: '127.0.0.1',
+    };
+    await server.store.transaction((tx) => tx.audit.insertCounting(event, 'sessionsRevoked', { sessionsOf: user.userId, at: now() }));
+    const { events } = await server.store.audit.list({ kind: 'system' }, { targetType: 'user', targetId: user.userId }, { pageNo: 1, recordsPerPage: 1 });
+    const revoked = (events[0]?.changes.sessionsRevoked as { new: unknown } | undefined)?.new;
     expect(revoked).toBe(2);
     for (const info of sessions) await expectDead(info);
     expectOk(await me(other.token));

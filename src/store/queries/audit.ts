@@ -1,5 +1,5 @@
 /** The audit log: append-only. */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type QueryCreator } from 'kysely';
 import type { Scope } from '../../domain/scopes.js';
 import type { AuditEvent, NewAuditEvent } from '../../domain/types.js';
 import type { Database } from '../schema.js';
@@ -38,6 +38,12 @@ const INSERT = prepare((db, _dialect, ...values: [
 /** Rows a change revokes, counted into its audit event (AuditQueries.insertCounting): a user's live sessions (all but `keep`), or keys. */
 export type Revocation = { sessionsOf: number; keep?: string; at: string } | { keysOf: number; at: string };
 
+/** The UPDATE of a revocation, a row returned per row revoked (counted by insertCounting). */
+function revoking(db: QueryCreator<Database>, r: Revocation) {
+  const one = sql<number>`1`.as('one');
+  return 'sessionsOf' in r ? revokeSessionsOfUser(db, r.sessionsOf, r.at, r.keep).returning(one) : revokeKeysOfUser(db, r.keysOf, r.at).returning(one);
+}
+
 /** Stands for the count in the event's JSON until the database puts it there: no string of an event can be it (wire.ts refuses U+0000). */
 const COUNT_MARK = '\u0000count';
 
@@ -75,18 +81,13 @@ export class AuditQueries {
    * Elsewhere (SQLite, in-process) the revocation, then the event.
    */
   async insertCounting(event: NewAuditEvent, field: string, revocation: Revocation): Promise<void> {
-    const r = revocation;
     if (!this.dialect.writesInOneStatement) {
-      const revoke = 'sessionsOf' in r ? revokeSessionsOfUser(this.db, r.sessionsOf, r.at, r.keep) : revokeKeysOfUser(this.db, r.keysOf, r.at);
-      const revoked = Number((await revoke.executeTakeFirst()).numUpdatedRows);
+      const revoked = (await revoking(this.db, revocation).execute()).length;
       return this.insert({ ...event, changes: { ...event.changes, [field]: { old: 0, new: revoked } } });
     }
-    const one = sql<number>`1`.as('one');
     const changes = JSON.stringify({ ...event.changes, [field]: { old: 0, new: COUNT_MARK } });
     await this.db
-      .with('revoked', (db) =>
-        'sessionsOf' in r ? revokeSessionsOfUser(db, r.sessionsOf, r.at, r.keep).returning(one) : revokeKeysOfUser(db, r.keysOf, r.at).returning(one),
-      )
+      .with('revoked', (db) => revoking(db, revocation))
       .insertInto('audit_events')
       .values(eventRow(event, sql<string>`replace(${changes}, ${JSON.stringify(COUNT_MARK)}, (select count(*) from revoked)::text)`))
       .modifyEnd(untilCommit)

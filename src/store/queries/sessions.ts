@@ -137,12 +137,6 @@ export class SessionQueries {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  /** Revokes every live session of the user; returns how many. */
-  async revokeAllOfUser(userId: number, at: string): Promise<number> {
-    const result = await revokeSessionsOfUser(this.db, userId, at).executeTakeFirst();
-    return Number(result.numUpdatedRows);
-  }
-
   /**
    * Revokes every live session of the user where nobody needs how many (a
    * suspension, a termination): inside a transaction nothing waits for it

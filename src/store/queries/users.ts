@@ -144,12 +144,6 @@ function signInRead(db: Kysely<Database>, userId: number) {
 const FIND_FOR_SIGN_IN = prepare((db, _dialect, userId: number) => signInRead(db, userId));
 const FIND_FOR_SIGN_IN_FOR_UPDATE = prepare((db, dialect, userId: number) => dialect.forUpdate(signInRead(db, userId)));
 
-/** A user a login names, with its password hash. */
-export interface LoginCandidate {
-  user: User;
-  passwordHash: string;
-}
-
 /** A user as signing in checks it (UserQueries.findForSignIn). */
 export interface SignInRead {
   user: User;
@@ -158,6 +152,9 @@ export interface SignInRead {
   networkStatus: string | null;
   mailboxStatus: string | null;
 }
+
+/** A user a login names, with its password hash. */
+export type LoginCandidate = Pick<SignInRead, 'user' | 'passwordHash'>;
 /**
  * One compiled form per set of columns changed (the shape), and whether the row
  * must still be at an expected version; arguments: user id, modified, the
