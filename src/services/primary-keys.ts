@@ -25,27 +25,25 @@ export async function issuePrimaryKey(
   context: RequestContext | SystemContext,
   key: string = generateApiKey(),
   keyId?: number,
-): Promise<{ key: string; info: ApiKey }> {
+): Promise<{ key: string }> {
   const now = nowIso();
-  const revoked = await tx.keys.revokePrimary(user.userId, now);
-  const info = await tx.keys.insert({
-    keyId,
-    userId: user.userId,
-    keyHash: hashApiKey(key),
-    hint: keyHint(key),
-    visibility: 'Private',
-    isPrimary: true,
-    ciphertext: vault.seal(user.userId, key),
-    created: now,
-    expiresAt: null,
-  });
-  await tx.audit.insert(
-    auditEvent(context, 'key.generate-primary', { type: 'key', id: info.keyId, networkId: user.networkId, mailboxId: user.mailboxId }, {
-      primaryKeyId: { old: null, new: info.keyId },
-      ...(revoked > 0 ? { previousPrimaryRevoked: { old: false, new: true } } : {}),
-    }),
+  // The event's target and primaryKeyId are the new key's id, which the store fills in (the id is not known before).
+  const event = auditEvent(context, 'key.generate-primary', { type: 'key', id: 0, networkId: user.networkId, mailboxId: user.mailboxId }, {});
+  await tx.audit.insertIssuingPrimaryKey(
+    {
+      keyId,
+      userId: user.userId,
+      keyHash: hashApiKey(key),
+      hint: keyHint(key),
+      visibility: 'Private',
+      isPrimary: true,
+      ciphertext: vault.seal(user.userId, key),
+      created: now,
+      expiresAt: null,
+    },
+    { event, idField: 'primaryKeyId', whenRevoked: { previousPrimaryRevoked: { old: false, new: true } } },
   );
-  return { key, info };
+  return { key };
 }
 
 /**

@@ -220,6 +220,32 @@ describe('primary API key: key-generate and key', () => {
     expect(JSON.stringify(events[0])).not.toContain(key);
   });
 
+  it("key-generate's event targets the new key, names it, and says whether a previous primary was revoked", async () => {
+    const target = await createUser(server, { authLevel: 'MailboxUser', networkId: world.netA.networkId, mailboxId: world.mbA1.mailboxId });
+    const lastGenerate = async () => {
+      const { events } = await server.store.audit.list({ kind: 'system' }, { targetType: 'key' }, { pageNo: 1, recordsPerPage: 1 });
+      expect(events[0]).toMatchObject({ action: 'key.generate-primary', targetNetworkId: world.netA.networkId, targetMailboxId: world.mbA1.mailboxId });
+      return events[0]!;
+    };
+    const primaryId = async () => (await server.store.keys.listLive(target.user.userId)).find((k) => k.isPrimary)!.keyId;
+
+    const replacing = expectOk(await api().post<string>(`/v2/users/key-generate/${target.user.userId}`));
+    const first = await lastGenerate();
+    const firstId = await primaryId();
+    expect(first.targetId).toBe(firstId);
+    expect(first.changes).toEqual({ primaryKeyId: { old: null, new: firstId }, previousPrimaryRevoked: { old: false, new: true } });
+    expect(JSON.stringify(first)).not.toContain(replacing);
+
+    // No live primary left: nothing is said to be revoked.
+    await server.store.transaction((tx) => tx.keys.revokePrimary(target.user.userId, new Date().toISOString()));
+    expectOk(await api().post<string>(`/v2/users/key-generate/${target.user.userId}`));
+    const second = await lastGenerate();
+    const secondId = await primaryId();
+    expect(secondId).toBeGreaterThan(firstId);
+    expect(second.targetId).toBe(secondId);
+    expect(second.changes).toEqual({ primaryKeyId: { old: null, new: secondId } });
+  });
+
   it('a user without a primary key: 404', async () => {
     const target = await createUser(server, { authLevel: 'MailboxUser', networkId: world.netA.networkId, mailboxId: world.mbA1.mailboxId });
     await server.store.transaction((tx) => tx.keys.revokePrimary(target.user.userId, new Date().toISOString()));

@@ -6,7 +6,7 @@ import type { Database } from '../schema.js';
 import { untilCommit, type Dialect } from '../dialects/dialect.js';
 import { auditInScope } from './scope-filter.js';
 import { prepare } from '../prepared.js';
-import { revokeKeysOfUser } from './keys.js';
+import { insertKey, revokeKeysOfUser, revokePrimaryOfUser, type NewKey } from './keys.js';
 import { revokeSessionsOfUser } from './sessions.js';
 
 /** The columns of an event's row; `changes` as given (its JSON text, or SQL that makes it). */
@@ -46,6 +46,20 @@ function revoking(db: QueryCreator<Database>, r: Revocation) {
 
 /** Stands for the count in the event's JSON until the database puts it there: no string of an event can be it (wire.ts refuses U+0000). */
 const COUNT_MARK = '\u0000count';
+
+/** Stand for the new key's id and for what is added when a primary key was revoked, until the database puts them there (as COUNT_MARK). */
+const KEY_ID_MARK = '\u0000keyId';
+const REVOKED_MARK = '\u0000revoked';
+
+/** The audit event of a primary key's issue (insertIssuingPrimaryKey), but for what depends on the new key. */
+export interface IssuedKeyEvent {
+  /** Its target is the new key: that id is filled in. */
+  event: Omit<NewAuditEvent, 'targetId'>;
+  /** changes[idField] = { old: null, new: the new key's id }. */
+  idField: string;
+  /** Added to the changes when the user had a live primary key, now revoked. */
+  whenRevoked: NewAuditEvent['changes'];
+}
 
 export interface AuditFilter {
   targetType?: AuditEvent['targetType'];
@@ -90,6 +104,46 @@ export class AuditQueries {
       .with('revoked', (db) => revoking(db, revocation))
       .insertInto('audit_events')
       .values(eventRow(event, sql<string>`replace(${changes}, ${JSON.stringify(COUNT_MARK)}, (select count(*) from revoked)::text)`))
+      .modifyEnd(untilCommit)
+      .execute();
+  }
+
+  /**
+   * Issues a primary key: revokes the user's live primary key, inserts `key`
+   * and appends `issued`'s event. Where the dialect writes several tables in
+   * one statement, the three are one (a data-modifying WITH; the database puts
+   * the new key's id and, when one was revoked, `whenRevoked` into the event),
+   * which nobody waits for inside a transaction (UNTIL_COMMIT): key-generate
+   * then costs the round trips of any mutation (issue 16). Elsewhere (SQLite;
+   * and a key with a given id, whose identity is then synchronized), one
+   * statement after the other.
+   */
+  async insertIssuingPrimaryKey(key: NewKey, issued: IssuedKeyEvent): Promise<void> {
+    const { event, idField, whenRevoked } = issued;
+    if (!this.dialect.writesInOneStatement || key.keyId !== undefined) {
+      const revoked = Number((await revokePrimaryOfUser(this.db, key.userId, key.created).executeTakeFirst()).numUpdatedRows);
+      const { key_id: keyId } = await insertKey(this.db, key).returning('key_id').executeTakeFirstOrThrow();
+      if (key.keyId !== undefined) await this.dialect.syncIdentity(this.db, 'api_keys');
+      const changes = { ...event.changes, [idField]: { old: null, new: keyId }, ...(revoked > 0 ? whenRevoked : {}) };
+      return this.insert({ ...event, targetId: keyId, changes });
+    }
+    const changes = JSON.stringify({ ...event.changes, [idField]: { old: null, new: KEY_ID_MARK }, [REVOKED_MARK]: 0 });
+    // The revoked mark is the last member, after idField's: a comma always precedes it.
+    const revokedMember = `,${JSON.stringify(REVOKED_MARK)}:0`;
+    const added = Object.keys(whenRevoked).length ? `,${JSON.stringify(whenRevoked).slice(1, -1)}` : '';
+    const keyId = sql<number>`(select key_id from inserted)`;
+    await this.db
+      .with('revoked', (db) => revokePrimaryOfUser(db, key.userId, key.created).returning(sql<number>`1`.as('one')))
+      // (A later WITH's creator knows the earlier one's table too; insertKey needs only the schema's.)
+      .with('inserted', (db) => insertKey(db as unknown as QueryCreator<Database>, key).returning('key_id'))
+      .insertInto('audit_events')
+      .values({
+        ...eventRow(
+          { ...event, targetId: 0 },
+          sql<string>`replace(replace(${changes}, ${JSON.stringify(KEY_ID_MARK)}, ${keyId}::text), ${revokedMember}, case when exists (select 1 from revoked) then ${added} else '' end)`,
+        ),
+        target_id: keyId,
+      })
       .modifyEnd(untilCommit)
       .execute();
   }

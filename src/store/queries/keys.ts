@@ -17,6 +17,31 @@ export function revokeKeysOfUser(db: QueryCreator<Database>, userId: number, at:
   return db.updateTable('api_keys').set({ revoked_at: at, key_ciphertext: null }).where('user_id', '=', userId).where('revoked_at', 'is', null);
 }
 
+/** The UPDATE that revokes a user's live primary key, its sealed copy dropped (AuditQueries.insertIssuingPrimaryKey). */
+export function revokePrimaryOfUser(db: QueryCreator<Database>, userId: number, at: string) {
+  return db
+    .updateTable('api_keys')
+    .set({ revoked_at: at, key_ciphertext: null })
+    .where('user_id', '=', userId)
+    .where('is_primary', '=', 1)
+    .where('revoked_at', 'is', null);
+}
+
+/** The INSERT of a key (KeyQueries.insert, AuditQueries.insertIssuingPrimaryKey). */
+export function insertKey(db: QueryCreator<Database>, key: NewKey) {
+  return db.insertInto('api_keys').values({
+    ...(key.keyId !== undefined ? { key_id: key.keyId } : {}),
+    user_id: key.userId,
+    key_hash: key.keyHash,
+    key_hint: key.hint,
+    visibility: key.visibility,
+    is_primary: key.isPrimary ? 1 : 0,
+    key_ciphertext: key.ciphertext,
+    created: key.created,
+    expires_at: key.expiresAt,
+  });
+}
+
 const KEY_COLUMNS = ['key_id', 'user_id', 'visibility', 'is_primary', 'key_hint', 'created', 'expires_at', 'revoked_at'] as const;
 
 // Every request authenticated by key runs this: compiled once (see prepared.ts).
@@ -165,21 +190,7 @@ export class KeyQueries {
 
   /** Inserts a key; StoreConflict('api_keys_hash_unique') if the hash exists (a UUID collision: never in practice). */
   async insert(key: NewKey): Promise<ApiKey> {
-    const row = await this.db
-      .insertInto('api_keys')
-      .values({
-        ...(key.keyId !== undefined ? { key_id: key.keyId } : {}),
-        user_id: key.userId,
-        key_hash: key.keyHash,
-        key_hint: key.hint,
-        visibility: key.visibility,
-        is_primary: key.isPrimary ? 1 : 0,
-        key_ciphertext: key.ciphertext,
-        created: key.created,
-        expires_at: key.expiresAt,
-      })
-      .returning(KEY_COLUMNS)
-      .executeTakeFirstOrThrow();
+    const row = await insertKey(this.db, key).returning(KEY_COLUMNS).executeTakeFirstOrThrow();
     if (key.keyId !== undefined) await this.dialect.syncIdentity(this.db, 'api_keys');
     return this.#toKey(row);
   }
@@ -214,13 +225,7 @@ export class KeyQueries {
 
   /** Revokes the user's primary key (and drops its ciphertext); returns how many were revoked. */
   async revokePrimary(userId: number, at: string): Promise<number> {
-    const result = await this.db
-      .updateTable('api_keys')
-      .set({ revoked_at: at, key_ciphertext: null })
-      .where('user_id', '=', userId)
-      .where('is_primary', '=', 1)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
+    const result = await revokePrimaryOfUser(this.db, userId, at).executeTakeFirst();
     return Number(result.numUpdatedRows);
   }
 
