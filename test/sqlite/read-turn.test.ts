@@ -1,22 +1,20 @@
 /**
  * SQLite: the reader's reads of one event-loop turn share one read
  * transaction (ReadTurn in dialects/sqlite.ts). Another process's commit is
- * seen from the next turn on; this process's own commits at once, whichever
- * way they are made (a group's COMMIT, a plain write on its own).
+ * seen from the next turn on, or once the shared transaction is older than
+ * its bound; this process's own commits at once, whichever way they are made
+ * (a group's COMMIT, a plain write on its own).
  */
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Store } from '../../src/store/store.js';
+import { Store } from '../../src/store/store.js';
+import { createSqliteDialect } from '../../src/store/dialects/sqlite.js';
 import type { Dialect } from '../../src/store/dialects/dialect.js';
 import { useFreshStore } from '../support/fresh-store.js';
 import { DIALECT, type TestDatabase } from '../support/test-db.js';
 
-let store: Store;
 let database: TestDatabase;
-useFreshStore((s, d) => {
-  store = s;
-  database = d;
-});
+useFreshStore((_store, d) => (database = d));
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** Whether the turn this is called in has ended since (the checks below must all run in one turn to mean anything). */
@@ -28,23 +26,30 @@ function sameTurn(): { ended: boolean } {
 
 describe.runIf(DIALECT === 'sqlite')('one read transaction per turn (SQLite)', () => {
   let networkId: number;
+  /** A store whose shared read transaction takes new reads for a minute: timing cannot end it in these checks. */
+  let store: Store;
+  /** Another process's connection to the same file (an operator CLI, say). */
   let other: BetterSqlite3.Database;
-  const nameNow = async () => (await store.networks.findById(networkId))?.companyName;
+  const nameNow = async (on = store) => (await on.networks.findById(networkId))?.companyName;
+  const rename = (name: string) => other.prepare('update networks set company_name = ? where network_id = ?').run(name, networkId);
 
   beforeAll(async () => {
+    store = new Store(createSqliteDialect({ file: database.sqliteFile, readTurnMaxMs: 60_000 }));
     const now = new Date().toISOString();
     networkId = (await store.transaction((tx) => tx.networks.insert({ uniqueId: 'TURN', companyName: 'a', status: 'Active', created: now }))).networkId;
-    // Another process's connection to the same file (an operator CLI, say).
     other = new BetterSqlite3(database.sqliteFile);
     other.pragma('busy_timeout = 5000');
   });
-  afterAll(() => other.close());
+  afterAll(async () => {
+    other.close();
+    await store.close();
+  });
 
   it("reads of one turn see one snapshot; the next turn sees another process's commit", async () => {
     await nextTurn();
     const turn = sameTurn();
     expect(await nameNow()).toBe('a');
-    other.prepare('update networks set company_name = ? where network_id = ?').run('b', networkId);
+    rename('b');
     expect(await nameNow()).toBe('a');
     expect(turn.ended).toBe(false);
     await nextTurn();
@@ -78,5 +83,23 @@ describe.runIf(DIALECT === 'sqlite')('one read transaction per turn (SQLite)', (
     expect(store.stats().group_commits_total! - before).toBe(1);
     expect(await nameNow()).toBe('d');
     expect(turn.ended).toBe(false);
+  });
+
+  it("past its bound, a shared read transaction takes no new read: another process's commit is seen within the turn", async () => {
+    const bounded = new Store(createSqliteDialect({ file: database.sqliteFile, readTurnMaxMs: 5 }));
+    try {
+      await nextTurn();
+      const turn = sameTurn();
+      expect(await nameNow(bounded)).toBe('d');
+      rename('e');
+      const started = performance.now();
+      while (performance.now() - started < 20) {
+        // A turn kept busy past the bound (a long synchronous stretch, or reads awaited one after another).
+      }
+      expect(await nameNow(bounded)).toBe('e');
+      expect(turn.ended).toBe(false);
+    } finally {
+      await bounded.close();
+    }
   });
 });

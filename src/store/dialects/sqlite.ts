@@ -43,6 +43,8 @@ export interface SqliteOptions {
   synchronous?: 'normal' | 'full';
   /** WAL frames past which the writer stops for a checkpoint that lets the WAL start over (default RESTART_PAGES). */
   walRestartPages?: number;
+  /** How long a shared read transaction takes new reads (default READ_TURN_MAX_MS; see ReadTurn). */
+  readTurnMaxMs?: number;
 }
 
 const STATEMENT_CACHE_LIMIT = 500;
@@ -96,43 +98,73 @@ function run<R>({ statement, toRow }: Prepared, parameters: readonly unknown[]):
   return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
 }
 
+/** Longest a shared read transaction is used for new reads (ReadTurn): bounds how old a snapshot can be. */
+const READ_TURN_MAX_MS = 2;
+
 /**
  * The reader's reads of one event-loop turn share one read transaction
  * (issue 16). A statement outside a transaction starts and ends a WAL read
  * transaction of its own (taking and giving back a read mark in the shared
  * memory, checking the WAL header: ~4.5 µs of a GET's ~70 here, perf). The
  * first read of a turn opens one (a deferred BEGIN: its snapshot is taken by
- * that read); it ends at the turn's check phase, and at once whenever this
- * process commits a write, so that no read after a commit sees data from
- * before it. A read is never held across a turn: at most it sees what was
- * committed when the turn's first read ran, as a read earlier in the same
- * turn would have.
+ * that read); it ends at the turn's check phase (setImmediate), and at once
+ * whenever this process commits a write, so that no read after a commit of
+ * ours sees data from before it. Another process's commit (the operator CLI)
+ * is seen by a read that starts at most READ_TURN_MAX_MS after the
+ * transaction began: a read opened in the check phase would otherwise keep its
+ * snapshot through the next turn's poll, and a loop that only awaits reads
+ * (an export) never reaches a check phase; past that age the next read starts
+ * a new one. The state is SQLite's own (`inTransaction`), and ending never
+ * throws: it runs in commit paths, which must finish.
  */
 class ReadTurn {
-  #open = false;
+  readonly #db: BetterSqlite3.Database;
   readonly #begin: BetterSqlite3.Statement;
-  readonly #end: BetterSqlite3.Statement;
-  readonly #endSoon = () => this.end();
+  readonly #commit: BetterSqlite3.Statement;
+  readonly #rollback: BetterSqlite3.Statement;
+  #began = 0;
+  #endScheduled = false;
+  readonly #endSoon = () => {
+    this.#endScheduled = false;
+    this.end();
+  };
 
-  constructor(readonly statements: StatementCache) {
+  constructor(
+    readonly statements: StatementCache,
+    private readonly maxMs: number,
+  ) {
+    this.#db = statements.db;
     this.#begin = statements.get('begin').statement;
-    this.#end = statements.get('commit').statement;
+    this.#commit = statements.get('commit').statement;
+    this.#rollback = statements.get('rollback').statement;
   }
 
   /** Runs a read in this turn's read transaction. */
   read<R>(prepared: Prepared, parameters: readonly unknown[]): QueryResult<R> {
-    if (!this.#open) {
+    if (this.#db.inTransaction && performance.now() - this.#began > this.maxMs) this.end();
+    if (!this.#db.inTransaction) {
       this.#begin.run();
-      this.#open = true;
-      setImmediate(this.#endSoon);
+      this.#began = performance.now();
+      if (!this.#endScheduled) {
+        this.#endScheduled = true;
+        setImmediate(this.#endSoon);
+      }
     }
     return run<R>(prepared, parameters);
   }
 
   end(): void {
-    if (!this.#open) return;
-    this.#open = false;
-    this.#end.run();
+    if (!this.#db.inTransaction) return;
+    try {
+      this.#commit.run();
+    } catch {
+      // A read transaction has nothing to keep: whatever made COMMIT fail, let it go (the next read begins anew).
+      try {
+        if (this.#db.inTransaction) this.#rollback.run();
+      } catch {
+        // Nothing open any more, or a connection no statement can use: the next read reports it.
+      }
+    }
   }
 }
 
@@ -523,7 +555,7 @@ export function createSqliteDialect(options: SqliteOptions): Dialect {
   const readerDb = inMemory ? writerDb : openDatabase(options.file, synchronous, 'reader');
   const writer = new Writer(writerDb);
   // In memory the writer's connection reads too (one connection only): no read transaction of the reader's own there.
-  const readTurn = inMemory ? null : new ReadTurn(new StatementCache(readerDb));
+  const readTurn = inMemory ? null : new ReadTurn(new StatementCache(readerDb), options.readTurnMaxMs ?? READ_TURN_MAX_MS);
   const reader: Reader = readTurn ?? { statements: writer.statements, read: run };
   if (readTurn) writer.committed = () => readTurn.end();
   const checkpointer = inMemory ? null : startCheckpointer(options.file, writer, options.walRestartPages ?? RESTART_PAGES);
