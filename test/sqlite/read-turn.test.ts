@@ -1,6 +1,6 @@
 /**
  * SQLite: the reader's reads of one event-loop turn share one read
- * transaction (ReadTurn in dialects/sqlite.ts). Another process's commit is
+ * transaction (PlainReads in dialects/sqlite.ts). Another process's commit is
  * seen from the next turn on, or once the shared transaction is older than
  * its bound; this process's own commits at once, whichever way they are made
  * (a group's COMMIT, a plain write on its own).

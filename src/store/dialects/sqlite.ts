@@ -43,7 +43,7 @@ export interface SqliteOptions {
   synchronous?: 'normal' | 'full';
   /** WAL frames past which the writer stops for a checkpoint that lets the WAL start over (default RESTART_PAGES). */
   walRestartPages?: number;
-  /** How long a shared read transaction takes new reads (default READ_TURN_MAX_MS; see ReadTurn). */
+  /** How long a shared read transaction takes new reads (default READ_TURN_MAX_MS; see PlainReads). */
   readTurnMaxMs?: number;
 }
 
@@ -98,27 +98,28 @@ function run<R>({ statement, toRow }: Prepared, parameters: readonly unknown[]):
   return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
 }
 
-/** Longest a shared read transaction is used for new reads (ReadTurn): bounds how old a snapshot can be. */
+/** Longest a shared read transaction is used for new reads (PlainReads): bounds how old a snapshot can be. */
 const READ_TURN_MAX_MS = 2;
 
 /**
- * The reader's reads of one event-loop turn share one read transaction
- * (issue 16). A statement outside a transaction starts and ends a WAL read
- * transaction of its own (taking and giving back a read mark in the shared
- * memory, checking the WAL header: ~4.5 µs of a GET's ~70 here, perf). The
- * first read of a turn opens one (a deferred BEGIN: its snapshot is taken by
- * that read); it ends at the turn's check phase (setImmediate), and at once
- * whenever this process commits a write, so that no read after a commit of
+ * Plain reads: statements outside any transaction that only read, run on the
+ * reader connection. Where the reader is a connection of its own, the reads
+ * of one event-loop turn share one read transaction (issue 16). A statement
+ * outside a transaction starts and ends a WAL read transaction of its own
+ * (taking and giving back a read mark in the shared memory, checking the WAL
+ * header: ~4.5 µs of a GET's ~70 here, perf). The first read of a turn opens
+ * one (a deferred BEGIN: its snapshot is taken by that read); it ends at the
+ * turn's check phase (setImmediate), and at once whenever this process
+ * commits a write (Writer's `committed`), so that no read after a commit of
  * ours sees data from before it. Another process's commit (the operator CLI)
- * is seen by a read that starts at most READ_TURN_MAX_MS after the
- * transaction began: a read opened in the check phase would otherwise keep its
- * snapshot through the next turn's poll, and a loop that only awaits reads
- * (an export) never reaches a check phase; past that age the next read starts
- * a new one. The state is SQLite's own (`inTransaction`), and ending never
- * throws: it runs in commit paths, which must finish.
+ * is seen by a read that starts at most `maxMs` after the transaction began:
+ * a read opened in the check phase would otherwise keep its snapshot through
+ * the next turn's poll, and a loop that only awaits reads (an export) never
+ * reaches a check phase; past that age the next read starts a new one. The
+ * state is SQLite's own (`inTransaction`), and ending never throws: it runs in
+ * commit paths, which must finish.
  */
-class ReadTurn {
-  readonly #db: BetterSqlite3.Database;
+class PlainReads {
   readonly #begin: BetterSqlite3.Statement;
   readonly #commit: BetterSqlite3.Statement;
   readonly #rollback: BetterSqlite3.Statement;
@@ -129,47 +130,56 @@ class ReadTurn {
     this.end();
   };
 
+  /**
+   * `maxMs`: how long a shared read transaction takes new reads; null where
+   * the reader is the writer's own connection (in memory), whose reads share
+   * nothing (a transaction there is the writer's group).
+   */
   constructor(
     readonly statements: StatementCache,
-    private readonly maxMs: number,
+    private readonly maxMs: number | null,
   ) {
-    this.#db = statements.db;
     this.#begin = statements.get('begin').statement;
     this.#commit = statements.get('commit').statement;
     this.#rollback = statements.get('rollback').statement;
   }
 
-  /** Runs a read in this turn's read transaction. */
-  read<R>(prepared: Prepared, parameters: readonly unknown[]): QueryResult<R> {
-    if (this.#db.inTransaction && performance.now() - this.#began > this.maxMs) this.end();
-    if (!this.#db.inTransaction) {
-      this.#begin.run();
-      this.#began = performance.now();
-      if (!this.#endScheduled) {
-        this.#endScheduled = true;
-        setImmediate(this.#endSoon);
-      }
-    }
+  /** The result of `sqlText` run on the reader; undefined for a statement that writes (it is the writer's). */
+  tryRun<R>(sqlText: string, parameters: readonly unknown[]): QueryResult<R> | undefined {
+    const prepared = this.statements.get(sqlText);
+    if (!prepared.statement.readonly) return undefined;
+    if (this.maxMs !== null) this.#enter(this.maxMs);
     return run<R>(prepared, parameters);
   }
 
+  /** Into the turn's read transaction: the open one while it is young enough, else a new one. */
+  #enter(maxMs: number): void {
+    if (this.statements.db.inTransaction) {
+      if (performance.now() - this.#began <= maxMs) return;
+      this.end();
+    }
+    this.#begin.run();
+    this.#began = performance.now();
+    if (!this.#endScheduled) {
+      this.#endScheduled = true;
+      setImmediate(this.#endSoon);
+    }
+  }
+
   end(): void {
-    if (!this.#db.inTransaction) return;
+    if (this.maxMs === null || !this.statements.db.inTransaction) return;
     try {
       this.#commit.run();
     } catch {
       // A read transaction has nothing to keep: whatever made COMMIT fail, let it go (the next read begins anew).
       try {
-        if (this.#db.inTransaction) this.#rollback.run();
+        if (this.statements.db.inTransaction) this.#rollback.run();
       } catch {
         // Nothing open any more, or a connection no statement can use: the next read reports it.
       }
     }
   }
 }
-
-/** Where plain reads run: the reader connection's statements, each read in the turn's read transaction where there is one. */
-type Reader = Pick<ReadTurn, 'statements' | 'read'>;
 
 type Waiter = { joinsGroup: boolean; grant: () => void };
 
@@ -186,10 +196,11 @@ class Writer {
   #group: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
   /** Counters for metrics: COMMITs issued and transactions they covered, WAL restarts and the longest hold of one. */
   readonly counters = { commits: 0, transactions: 0, walRestarts: 0, walRestartHoldMsMax: 0 };
-  /** Called after every commit of this connection (the reader's shared read transaction ends: ReadTurn). */
-  committed: () => void = () => {};
-
-  constructor(readonly db: BetterSqlite3.Database) {
+  /** `committed`: called after every commit of this connection (the reader's shared read transaction ends: PlainReads). */
+  constructor(
+    readonly db: BetterSqlite3.Database,
+    readonly committed: () => void,
+  ) {
     this.statements = new StatementCache(db);
   }
 
@@ -325,14 +336,14 @@ class SqliteConnection implements DatabaseConnection {
 
   constructor(
     private readonly writer: Writer,
-    private readonly reader: Reader,
+    private readonly reads: PlainReads,
   ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const parameters = query.parameters as unknown[];
     if (this.inTransaction) return run<R>(this.writer.statements.get(query.sql), parameters);
-    const readStatement = this.reader.statements.get(query.sql);
-    if (readStatement.statement.readonly) return this.reader.read<R>(readStatement, parameters);
+    const read = this.reads.tryRun<R>(query.sql, parameters);
+    if (read) return read;
     await this.writer.acquire(false);
     try {
       return run<R>(this.writer.statements.get(query.sql), parameters);
@@ -352,14 +363,14 @@ class SqliteConnection implements DatabaseConnection {
 class SqliteDriver implements Driver {
   constructor(
     private readonly writer: Writer,
-    private readonly reader: Reader,
+    private readonly reads: PlainReads,
     private readonly onDestroy: () => Promise<void>,
   ) {}
 
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    return new SqliteConnection(this.writer, this.reader);
+    return new SqliteConnection(this.writer, this.reads);
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
@@ -553,17 +564,16 @@ export function createSqliteDialect(options: SqliteOptions): Dialect {
   const writerDb = openDatabase(options.file, synchronous, 'writer');
   // An in-memory database cannot be shared by two connections: the writer reads too.
   const readerDb = inMemory ? writerDb : openDatabase(options.file, synchronous, 'reader');
-  const writer = new Writer(writerDb);
-  // In memory the writer's connection reads too (one connection only): no read transaction of the reader's own there.
-  const readTurn = inMemory ? null : new ReadTurn(new StatementCache(readerDb), options.readTurnMaxMs ?? READ_TURN_MAX_MS);
-  const reader: Reader = readTurn ?? { statements: writer.statements, read: run };
-  if (readTurn) writer.committed = () => readTurn.end();
+  const writer = new Writer(writerDb, () => reads.end());
+  const reads = inMemory
+    ? new PlainReads(writer.statements, null)
+    : new PlainReads(new StatementCache(readerDb), options.readTurnMaxMs ?? READ_TURN_MAX_MS);
   const checkpointer = inMemory ? null : startCheckpointer(options.file, writer, options.walRestartPages ?? RESTART_PAGES);
 
-  const driver = new SqliteDriver(writer, reader, async () => {
+  const driver = new SqliteDriver(writer, reads, async () => {
     writer.flush();
     await checkpointer?.stop();
-    readTurn?.end();
+    reads.end();
     if (readerDb !== writerDb && readerDb.open) readerDb.close();
     if (writerDb.open) {
       try {
@@ -600,8 +610,7 @@ export function createSqliteDialect(options: SqliteOptions): Dialect {
       // transaction's (one already ended, say) go through Kysely, which refuses or queues them as before.
       if (from.isTransaction) return from === writer.owner ? run(writer.statements.get(sqlText), parameters).rows : undefined;
       if (from !== db) return undefined;
-      const prepared = reader.statements.get(sqlText);
-      return prepared.statement.readonly ? reader.read(prepared, parameters).rows : undefined;
+      return reads.tryRun(sqlText, parameters)?.rows;
     },
     mapError(error) {
       const code = (error as { code?: string }).code;

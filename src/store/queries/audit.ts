@@ -35,13 +35,20 @@ const INSERT = prepare((db, _dialect, ...values: [
   return db.insertInto('audit_events').values(eventRow(event, changes)).modifyEnd(untilCommit);
 });
 
-/** Rows a change revokes, counted into its audit event (AuditQueries.insertCounting): a user's live sessions (all but `keep`), or keys. */
-export type Revocation = { sessionsOf: number; keep?: string; at: string } | { keysOf: number; at: string };
+/**
+ * Rows a change revokes, counted into its audit event (AuditQueries.insertCounting): a user's live sessions (all but
+ * `keep`), or keys; or, for insertIssuingPrimaryKey, the user's live primary key.
+ */
+export type Revocation =
+  | { sessionsOf: number; keep?: string; at: string }
+  | { keysOf: number; at: string }
+  | { primaryKeyOf: number; at: string };
 
-/** The UPDATE of a revocation, a row returned per row revoked (counted by insertCounting). */
+/** The UPDATE of a revocation, a row returned per row revoked (counted the same way on both stores). */
 function revoking(db: QueryCreator<Database>, r: Revocation) {
   const one = sql<number>`1`.as('one');
-  return 'sessionsOf' in r ? revokeSessionsOfUser(db, r.sessionsOf, r.at, r.keep).returning(one) : revokeKeysOfUser(db, r.keysOf, r.at).returning(one);
+  if ('sessionsOf' in r) return revokeSessionsOfUser(db, r.sessionsOf, r.at, r.keep).returning(one);
+  return ('keysOf' in r ? revokeKeysOfUser(db, r.keysOf, r.at) : revokePrimaryOfUser(db, r.primaryKeyOf, r.at)).returning(one);
 }
 
 /** Stands for the count in the event's JSON until the database puts it there: no string of an event can be it (wire.ts refuses U+0000). */
@@ -120,8 +127,9 @@ export class AuditQueries {
    */
   async insertIssuingPrimaryKey(key: NewKey, issued: IssuedKeyEvent): Promise<void> {
     const { event, idField, whenRevoked } = issued;
+    const revocation: Revocation = { primaryKeyOf: key.userId, at: key.created };
     if (!this.dialect.writesInOneStatement || key.keyId !== undefined) {
-      const revoked = Number((await revokePrimaryOfUser(this.db, key.userId, key.created).executeTakeFirst()).numUpdatedRows);
+      const revoked = (await revoking(this.db, revocation).execute()).length;
       const { key_id: keyId } = await insertKey(this.db, key).returning('key_id').executeTakeFirstOrThrow();
       if (key.keyId !== undefined) await this.dialect.syncIdentity(this.db, 'api_keys');
       const changes = { ...event.changes, [idField]: { old: null, new: keyId }, ...(revoked > 0 ? whenRevoked : {}) };
@@ -133,7 +141,7 @@ export class AuditQueries {
     const added = Object.keys(whenRevoked).length ? `,${JSON.stringify(whenRevoked).slice(1, -1)}` : '';
     const keyId = sql<number>`(select key_id from inserted)`;
     await this.db
-      .with('revoked', (db) => revokePrimaryOfUser(db, key.userId, key.created).returning(sql<number>`1`.as('one')))
+      .with('revoked', (db) => revoking(db, revocation))
       // (A later WITH's creator knows the earlier one's table too; insertKey needs only the schema's.)
       .with('inserted', (db) => insertKey(db as unknown as QueryCreator<Database>, key).returning('key_id'))
       .insertInto('audit_events')
