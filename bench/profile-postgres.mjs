@@ -36,6 +36,7 @@ const { values: args } = parseArgs({
     'cpu-prof': { type: 'string' },
     socket: { type: 'boolean', default: false },
     'no-flush': { type: 'boolean', default: false },
+    set: { type: 'string', multiple: true, default: [] },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -72,7 +73,13 @@ function postgresMicros(postmasterPid) {
   return total;
 }
 
-const cluster = await startPostgres({ log, durable: !args['no-flush'], settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_utility': 'on' } });
+const cluster = await startPostgres({ log, durable: !args['no-flush'], settings: {
+    shared_preload_libraries: 'pg_stat_statements',
+    'pg_stat_statements.track_utility': 'on',
+    'pg_stat_statements.track_planning': 'on',
+    ...Object.fromEntries(args.set.map((pair) => pair.split('='))),
+  },
+});
 const url = cluster.url.replace(/\/postgres$/, '/profile');
 const admin = new pg.Client({ connectionString: cluster.url });
 await admin.connect();
@@ -99,7 +106,7 @@ try {
       const after = { server: cpuMicros(server.pid), postgres: postgresMicros(cluster.pid) };
       const requests = result.rps * SECONDS;
       const { rows: statements } = await stats.query(
-        `select calls, total_exec_time, query from pg_stat_statements
+        `select calls, plans, total_exec_time, total_plan_time, query from pg_stat_statements
           where query not like '%pg_stat_statements%' and dbid = (select oid from pg_database where datname = 'profile')
           order by calls desc`,
       );
@@ -117,7 +124,9 @@ try {
       });
       log(`${scenario}: statements per request:`);
       for (const s of statements.slice(0, 8)) {
-        log(`  ${(Number(s.calls) / requests).toFixed(2)} × ${(Number(s.total_exec_time) / Number(s.calls) * 1000).toFixed(0)} µs  ${s.query.replace(/\s+/g, ' ').slice(0, 150)}`);
+        // Planned: how many of its executions PostgreSQL planned anew (a named statement's custom plan), and their mean planning time.
+        const planned = Number(s.plans) ? `, planned ${(Number(s.plans) / Number(s.calls) * 100).toFixed(0)} % × ${(Number(s.total_plan_time) / Number(s.plans) * 1000).toFixed(0)} µs` : '';
+        log(`  ${(Number(s.calls) / requests).toFixed(2)} × ${(Number(s.total_exec_time) / Number(s.calls) * 1000).toFixed(0)} µs${planned}  ${s.query.replace(/\s+/g, ' ').slice(0, 150)}`);
       }
     }
     await server.stop();

@@ -57,7 +57,7 @@ function plainId(value: unknown): number | undefined {
 function namedUserId(request: FastifyRequest, services: Services, named: ReadsUser | undefined): number | undefined {
   if (named === undefined) return undefined;
   if ('params' in named) return plainId((request.params as Record<string, unknown>)[named.params]);
-  if (!services.users.updateReadsAhead) return undefined;
+  if (!services.users.bodyReadsAhead) return undefined;
   const body = request.body;
   return body !== null && typeof body === 'object' ? plainId((body as Record<string, unknown>)[named.body]) : undefined;
 }

@@ -32,11 +32,15 @@ export function registerUserAdminRoutes({ app, services }: RouteHost): void {
 
   app.route({
     ...routeOf('setUserRole'),
+    // The user read with the credential tells where the change goes: its destination is locked with the user (loadUserForPlacement).
+    config: { readsUser: { body: 'userId' } },
     handler: async (request) => ok(presentUser(await admin.setRole(request.caller, request.body))),
   });
 
   app.route({
     ...routeOf('setUserNetworkMailbox'),
+    // The user read with the credential tells where the change goes: its destination is locked with the user (loadUserForPlacement).
+    config: { readsUser: { body: 'userId' } },
     handler: async (request) => ok(presentUser(await admin.setNetworkMailbox(request.caller, request.body))),
   });
 

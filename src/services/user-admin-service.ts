@@ -24,7 +24,7 @@ import { enforce } from './access.js';
 import { auditEvent, diff, userTarget } from './audit-trail.js';
 import type { RequestContext } from './context.js';
 import { nowIso } from './context.js';
-import { checkPlacement, loadUserForUpdate, protectLastRoot, refuseTerminated, userNotFound } from './user-service.js';
+import { checkPlacement, loadUserForPlacement, loadUserForUpdate, protectLastRoot, refuseTerminated, userNotFound, type PlacementRead } from './user-service.js';
 
 const CONFIG_FIELDS = ['company', 'phone', 'cellPhone', 'cellCarrier', 'timeZoneOffset'] as const;
 const PLACEMENT_FIELDS = ['authLevel', 'networkId', 'mailboxId'] as const;
@@ -48,6 +48,20 @@ interface Assignment {
 function destinationOf(user: User, networkId: number | undefined, mailboxId: number | undefined): { networkId: number; mailboxId: number } {
   const network = networkId ?? user.networkId;
   return { networkId: network, mailboxId: mailboxId ?? (network === user.networkId ? user.mailboxId : 0) };
+}
+
+/**
+ * Where a change of placement will most likely put the user, before its row is
+ * locked (loadUserForPlacement): from the row authentication read ahead, or
+ * from the request alone when it names both ids. Undefined when neither tells.
+ */
+function expectedDestination(
+  context: RequestContext,
+  body: { userId: number; networkId?: number; mailboxId?: number },
+): { networkId: number; mailboxId: number } | undefined {
+  const ahead = context.readAhead?.userId === body.userId ? context.readAhead.user : undefined;
+  if (ahead) return destinationOf(ahead, body.networkId, body.mailboxId);
+  return body.networkId !== undefined && body.mailboxId !== undefined ? { networkId: body.networkId, mailboxId: body.mailboxId } : undefined;
 }
 
 /**
@@ -109,29 +123,29 @@ export class UserAdminService {
   /** POST /v2/users/role: a new level, optionally in a new network/mailbox. */
   async setRole(context: RequestContext, body: SetRoleBody): Promise<User> {
     return this.store.transaction(async (tx) => {
-      const before = await loadUserForUpdate(tx, body.userId);
+      const { user: before, read } = await loadUserForPlacement(tx, body.userId, expectedDestination(context, body));
       enforce(canSetRole(context.principal, before, body.authLevel), userNotFound(body.userId));
       refuseTerminated(before);
       if (body.authLevel !== 'Root') await protectLastRoot(tx, before, 'authLevel');
       const destination = destinationOf(before, body.networkId, body.mailboxId);
-      return this.#place(tx, context, before, { authLevel: body.authLevel, ...destination }, 'user.role');
+      return this.#place(tx, context, before, { authLevel: body.authLevel, ...destination }, 'user.role', read);
     });
   }
 
   /** POST /v2/users/set-network-mailbox: same level, new network/mailbox. */
   async setNetworkMailbox(context: RequestContext, body: SetNetworkMailboxBody): Promise<User> {
     return this.store.transaction(async (tx) => {
-      const before = await loadUserForUpdate(tx, body.userId);
+      const { user: before, read } = await loadUserForPlacement(tx, body.userId, expectedDestination(context, body));
       enforce(canSetNetworkMailbox(context.principal, before), userNotFound(body.userId));
       refuseTerminated(before);
       const destination = destinationOf(before, body.networkId, body.mailboxId);
-      return this.#place(tx, context, before, { authLevel: before.authLevel, ...destination }, 'user.set-network-mailbox');
+      return this.#place(tx, context, before, { authLevel: before.authLevel, ...destination }, 'user.set-network-mailbox', read);
     });
   }
 
-  /** Checks and writes a (level, network, mailbox) change; no change writes nothing. */
-  async #place(tx: Repositories, context: RequestContext, before: User, target: Assignment, action: string): Promise<User> {
-    const destination = await checkPlacement(tx, scopeOf(context.principal), target.authLevel, target.networkId, target.mailboxId);
+  /** Checks and writes a (level, network, mailbox) change; no change writes nothing. `read`: see loadUserForPlacement. */
+  async #place(tx: Repositories, context: RequestContext, before: User, target: Assignment, action: string, read?: PlacementRead): Promise<User> {
+    const destination = await checkPlacement(tx, scopeOf(context.principal), target.authLevel, target.networkId, target.mailboxId, read);
     checkDestinationLive(before, target.networkId, target.mailboxId, destination);
     const patch: UserPatch = {};
     for (const field of PLACEMENT_FIELDS) if (target[field] !== before[field]) Object.assign(patch, { [field]: target[field] });

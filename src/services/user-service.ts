@@ -17,6 +17,7 @@ import type { KeyVault } from '../security/key-vault.js';
 import { StoreConflict } from '../store/errors.js';
 import type { Repositories, Store } from '../store/store.js';
 import type { UserPatch, UserSearch } from '../store/queries/users.js';
+import type { DestinationRows } from '../store/queries/tenancy.js';
 import { enforce } from './access.js';
 import { auditEvent, diff, userTarget } from './audit-trail.js';
 import type { RequestContext } from './context.js';
@@ -33,6 +34,36 @@ export async function loadUserForUpdate(tx: Repositories, userId: number): Promi
   const user = await tx.users.findByIdForUpdate(userId);
   if (!user) throw userNotFound(userId)();
   return user;
+}
+
+/** A placement's destination read, and locked, ahead of checkPlacement (loadUserForPlacement). */
+export interface PlacementRead {
+  networkId: number;
+  mailboxId: number;
+  rows: DestinationRows;
+}
+
+/**
+ * The user locked for a change of its placement, as loadUserForUpdate; where
+ * the destination is known before the user's row is read (`expected`: from
+ * the row authentication read ahead, or named whole by the request), that
+ * destination's rows too, read and locked as checkPlacement reads them, in the
+ * same statement (UserQueries.findForUpdateWithDestination): the change then
+ * costs one round trip less. When the locked row puts the destination
+ * elsewhere after all (the user moved in between), checkPlacement reads the
+ * right one; the rows read ahead stay share-locked until commit, which blocks
+ * only their status changes, each of which locks that one row and no other.
+ */
+export async function loadUserForPlacement(
+  tx: Repositories,
+  userId: number,
+  expected: { networkId: number; mailboxId: number } | undefined,
+): Promise<{ user: User; read?: PlacementRead }> {
+  if (expected && expected.networkId > 0) {
+    const found = await tx.users.findForUpdateWithDestination(userId, expected.networkId, expected.mailboxId);
+    if (found) return { user: found.user, read: { ...expected, rows: found.destination } };
+  }
+  return { user: await loadUserForUpdate(tx, userId) };
 }
 
 /** A Terminated user is permanent: no later change is accepted. */
@@ -61,10 +92,13 @@ export async function checkPlacement(
   level: AuthLevel,
   networkId: number,
   mailboxId: number,
+  read?: PlacementRead,
 ): Promise<{ network: Network | null; mailbox: Mailbox | null }> {
   // Locked against change until commit: a mailbox terminated concurrently cannot receive this user.
-  // Both in one statement where both are named; each alone where one is not, or does not exist.
-  const both = networkId > 0 && mailboxId > 0 ? await tx.mailboxes.findWithNetworkForShare(networkId, mailboxId) : null;
+  // Read already (locked alike) where the caller's first statement read this destination; else both in one
+  // statement where both are named; each alone where one is not, or does not exist.
+  const ahead = read && read.networkId === networkId && read.mailboxId === mailboxId ? read.rows : null;
+  const both = ahead ?? (networkId > 0 && mailboxId > 0 ? await tx.mailboxes.findWithNetworkForShare(networkId, mailboxId) : null);
   const network = both ? both.network : networkId > 0 ? await tx.networks.findByIdForShare(networkId) : null;
   const mailbox = both ? both.mailbox : mailboxId > 0 ? await tx.mailboxes.findByIdForShare(mailboxId) : null;
   const usableNetwork = network && network.status !== 'Terminated' && networkInScope(scope, networkId) ? network : null;
@@ -156,11 +190,14 @@ export class UserService {
   ) {}
 
   /**
-   * Whether PUT /v2/users gains from the user read ahead with the credential:
-   * only where it decides on a plain read before one guarded write (PostgreSQL);
-   * elsewhere it reads inside its locking transaction anyway.
+   * Whether the changes whose body names a user (PUT /v2/users, role,
+   * set-network-mailbox) gain from that user read ahead with the credential:
+   * only where PUT decides on a plain read before one guarded write and a
+   * change of placement saves a round trip by knowing its destination before
+   * it locks (PostgreSQL); elsewhere they read inside their locking
+   * transaction anyway.
    */
-  get updateReadsAhead(): boolean {
+  get bodyReadsAhead(): boolean {
     return this.store.writesInOneStatement;
   }
 

@@ -89,25 +89,28 @@ describe('round trips per request on PostgreSQL', () => {
     expect(await roundTripsOf('POST /v2/auth/login', () => root.as(null).post('/v2/auth/login', { login: user.login, password: 'Chang3d-Passw0rd!' }))).toBe(3);
   });
 
-  it('the changes that read a destination, and user create (which awaits its INSERT): four; key-generate and a change of a network: three', async () => {
+  it('the changes that read a destination: three (their destination locked with the user); user create (which awaits its INSERT): four; key-generate and a change of a network: three', async () => {
     const network = await createNetwork(server);
     const mailbox = await createMailbox(server, network.networkId);
     const other = await createMailbox(server, network.networkId);
     const { user } = await createUser(server, { authLevel: 'MailboxUser', networkId: network.networkId, mailboxId: mailbox.mailboxId });
     const id = user.userId;
-    // Authentication; BEGIN with the locking read; the destination network and mailbox FOR SHARE, one statement; the UPDATE, audit and COMMIT.
-    expect(await roundTripsOf('POST /v2/users/role', () => root.post('/v2/users/role', { userId: id, authLevel: 'MailboxAdmin' }))).toBe(4);
+    // Authentication, with the user; BEGIN with the user FOR UPDATE and its destination FOR SHARE, one statement; the UPDATE, audit and COMMIT.
+    expect(await roundTripsOf('POST /v2/users/role', () => root.post('/v2/users/role', { userId: id, authLevel: 'MailboxAdmin' }))).toBe(3);
     expect(
       await roundTripsOf('POST /v2/users/set-network-mailbox', () =>
         root.post('/v2/users/set-network-mailbox', { userId: id, networkId: network.networkId, mailboxId: other.mailboxId }),
       ),
-    ).toBe(4);
+    ).toBe(3);
     // A network-level placement reads the network alone: as many.
     expect(
       await roundTripsOf('POST /v2/users/role (to network level)', () =>
         root.post('/v2/users/role', { userId: id, authLevel: 'NetworkUser', networkId: network.networkId, mailboxId: 0 }),
       ),
-    ).toBe(4);
+    ).toBe(3);
+    // A destination that does not exist: the joined read finds nothing, and each is read alone to say which (400).
+    const refused = await root.post('/v2/users/set-network-mailbox', { userId: id, networkId: network.networkId, mailboxId: 2_000_000_000 });
+    expect(refused.status).toBe(400);
     // Authentication; BEGIN with the locking read; the revocation, the new key and its event in one statement, with COMMIT.
     expect(await roundTripsOf('POST /v2/users/key-generate/{id}', () => root.post(`/v2/users/key-generate/${id}`))).toBe(3);
     // Authentication; BEGIN with the destination; the INSERT whose row is the answer; audit and COMMIT.

@@ -20,7 +20,7 @@ async function settings(url: string): Promise<Record<string, string>> {
   try {
     const { rows } = await sql<{ name: string; setting: string }>`
       select name, setting from pg_settings
-       where name in ('random_page_cost', 'TimeZone', 'statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout', 'application_name')`.execute(dialect.db);
+       where name in ('random_page_cost', 'TimeZone', 'plan_cache_mode', 'statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout', 'application_name')`.execute(dialect.db);
     return Object.fromEntries(rows.map((row) => [row.name, row.setting]));
   } finally {
     await dialect.close();
@@ -28,10 +28,11 @@ async function settings(url: string): Promise<Record<string, string>> {
 }
 
 describe('PostgreSQL session settings', () => {
-  it('plans with a random page cost of 1.1, runs in UTC, and bounds statements, lock waits and idle transactions', async () => {
+  it('plans with a random page cost of 1.1, a named statement once (generic plan), runs in UTC, and bounds statements, lock waits and idle transactions', async () => {
     expect(await settings(database.databaseUrl!)).toEqual({
       random_page_cost: '1.1',
       TimeZone: 'UTC',
+      plan_cache_mode: 'force_generic_plan',
       statement_timeout: '15000',
       lock_timeout: '10000',
       idle_in_transaction_session_timeout: '30000',

@@ -183,8 +183,88 @@ describe('PUT /v2/users: the user its body names, read ahead by key', () => {
     const context = { principal, requestId: 'read-ahead-test', clientIp: '127.0.0.1', readAhead: { userId: id, user: marked } };
     await server.services.users.update(context, { userId: id, firstName: 'Next' });
     const [latest] = await userEvents(server.store, id, 1);
-    const decidedOn = server.services.users.updateReadsAhead ? 'SeenAhead' : stored.firstName;
+    const decidedOn = server.services.users.bodyReadsAhead ? 'SeenAhead' : stored.firstName;
     expect(latest?.changes.firstName).toEqual({ old: decidedOn, new: 'Next' });
-    expect(server.services.users.updateReadsAhead).toBe(server.store.writesInOneStatement);
+    expect(server.services.users.bodyReadsAhead).toBe(server.store.writesInOneStatement);
+  });
+});
+
+describe('role and set-network-mailbox: the destination read and locked with the user', () => {
+  it('reads the user and a destination in one statement, as each alone reads them; none when any is missing', async () => {
+    const id = world.mbUserA1.user.userId;
+    const { netA, mbA2, mbB1 } = world;
+    const both = await server.store.transaction((tx) => tx.users.findForUpdateWithDestination(id, netA.networkId, mbA2.mailboxId));
+    expect(both).toEqual({
+      user: await server.store.users.findById(id),
+      destination: { network: await server.store.networks.findById(netA.networkId), mailbox: await server.store.mailboxes.findById(mbA2.mailboxId) },
+    });
+    const networkOnly = await server.store.transaction((tx) => tx.users.findForUpdateWithDestination(id, netA.networkId, 0));
+    expect(networkOnly?.destination).toEqual({ network: await server.store.networks.findById(netA.networkId), mailbox: null });
+    // A mailbox of another network is still read: checkPlacement judges it (400 naming mailboxId).
+    expect((await server.store.transaction((tx) => tx.users.findForUpdateWithDestination(id, netA.networkId, mbB1.mailboxId)))?.destination.mailbox?.networkId).toBe(
+      world.netB.networkId,
+    );
+    for (const [user, network, mailbox] of [[2_000_000_000, netA.networkId, mbA2.mailboxId], [id, 2_000_000_000, 0], [id, netA.networkId, 2_000_000_000]]) {
+      expect(await server.store.transaction((tx) => tx.users.findForUpdateWithDestination(user!, network!, mailbox!))).toBeNull();
+    }
+  });
+
+  it('moves the user where its locked row says when the row read ahead puts it elsewhere', async () => {
+    const { user } = await createUser(server, { authLevel: 'MailboxUser', networkId: world.netA.networkId, mailboxId: world.mbA1.mailboxId });
+    const { principal } = await server.services.auth.authenticate({ apiKey: world.netAdminA.key, bearer: undefined });
+    // Read ahead in mailbox A2 (another request moved it back since): a level change keeps the user where it is, A1.
+    const stale = { ...user, mailboxId: world.mbA2.mailboxId };
+    const context = { principal, requestId: 'read-ahead-test', clientIp: '127.0.0.1', readAhead: { userId: user.userId, user: stale } };
+    const after = await server.services.userAdmin.setRole(context, { userId: user.userId, authLevel: 'MailboxAdmin' });
+    expect(after).toMatchObject({ authLevel: 'MailboxAdmin', networkId: world.netA.networkId, mailboxId: world.mbA1.mailboxId });
+    expect(await server.store.users.findById(user.userId)).toEqual(after);
+    const [latest] = await userEvents(server.store, user.userId, 1);
+    expect(latest?.changes).toEqual({ authLevel: { old: 'MailboxUser', new: 'MailboxAdmin' } });
+    // Read ahead in A1 while it is in A2: a move to "the network, no mailbox named" keeps its real mailbox, A2.
+    expectOk(await server.api.post('/v2/users/set-network-mailbox', { userId: user.userId, networkId: world.netA.networkId, mailboxId: world.mbA2.mailboxId }));
+    const movedContext = { ...context, readAhead: { userId: user.userId, user: { ...after, mailboxId: world.mbA1.mailboxId } } };
+    const kept = await server.services.userAdmin.setNetworkMailbox(movedContext, { userId: user.userId, networkId: world.netA.networkId });
+    expect(kept.mailboxId).toBe(world.mbA2.mailboxId);
+    expect((await server.store.users.findById(user.userId))?.mailboxId).toBe(world.mbA2.mailboxId);
+  });
+
+  it('answers by key exactly what the same change by token answers, in and out of scope, to missing and foreign destinations', async () => {
+    const caller = world.netAdminA;
+    const byKey = server.api.as(caller.key);
+    const byToken = new TokenApi(server.url, (await login(server.url, caller.user.login)).token);
+    const cases: Array<(id: number) => [string, Record<string, unknown>]> = [
+      (id) => ['/v2/users/role', { userId: id, authLevel: 'MailboxAdmin' }],
+      (id) => ['/v2/users/role', { userId: id, authLevel: 'NetworkUser', networkId: world.netA.networkId, mailboxId: 0 }],
+      (id) => ['/v2/users/set-network-mailbox', { userId: id, networkId: world.netA.networkId, mailboxId: world.mbA2.mailboxId }],
+      (id) => ['/v2/users/set-network-mailbox', { userId: id, networkId: world.netA.networkId, mailboxId: world.mbB1.mailboxId }],
+      (id) => ['/v2/users/set-network-mailbox', { userId: id, networkId: world.netA.networkId, mailboxId: 2_000_000_000 }],
+      (id) => ['/v2/users/set-network-mailbox', { userId: id, networkId: world.netB.networkId, mailboxId: world.mbB1.mailboxId }],
+      (id) => ['/v2/users/set-network-mailbox', { userId: id, networkId: 2_000_000_000 }],
+    ];
+    const place = { authLevel: 'MailboxUser' as const, networkId: world.netA.networkId, mailboxId: world.mbA1.mailboxId };
+    // What differs between two users alike: their ids (also where a message names the user), logins, e-mails and times.
+    const strip = (body: unknown, id: number) =>
+      JSON.parse(JSON.stringify(body), (k, v) =>
+        ['login', 'email', 'created', 'modified'].includes(k) ? undefined
+        : k === 'userId' && v === id ? 'ID'
+        : typeof v === 'string' ? v.replace(new RegExp(`(user\\D{0,3})${id}\\b`, 'gi'), '$1ID')
+        : v,
+      );
+    const statuses: number[] = [];
+    for (const request of cases) {
+      // Two users alike, in scope, and one out of scope (network B): the key's and the token's answers and rows must match.
+      for (const at of [place, { authLevel: 'MailboxUser' as const, networkId: world.netB.networkId, mailboxId: world.mbB1.mailboxId }]) {
+        const [a, b] = [(await createUser(server, at)).user, (await createUser(server, at)).user];
+        const [path, bodyA] = request(a.userId);
+        const [, bodyB] = request(b.userId);
+        const key = await byKey.post(path, bodyA);
+        const token = await byToken.post(path, bodyB);
+        expect({ path, bodyA, status: key.status, body: strip(key.body, a.userId) }).toEqual({ path, bodyA, status: token.status, body: strip(token.body, b.userId) });
+        expect(strip(await server.store.users.findById(a.userId), a.userId)).toEqual(strip(await server.store.users.findById(b.userId), b.userId));
+        statuses.push(key.status);
+      }
+    }
+    // Each kind of answer is in there: changes, refusals of the destination, and the out-of-scope 404.
+    expect(new Set(statuses)).toEqual(new Set([200, 400, 404]));
   });
 });

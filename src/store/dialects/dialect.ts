@@ -2,7 +2,7 @@
  * Everything that differs between SQLite and PostgreSQL, in one interface.
  * Nothing above the store knows which one it is talking to.
  */
-import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { sql, type Expression, type Kysely, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { Database } from '../schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -58,16 +58,30 @@ export interface Dialect {
   mapError(error: unknown): unknown;
   /** True for failures after which the whole transaction may simply be run again. */
   isRetryable(error: unknown): boolean;
-  /** Locks the selected rows until commit. SQLite: no-op (BEGIN IMMEDIATE already holds the write lock). */
-  forUpdate<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
-  /** Locks the selected rows against change (not against other readers) until commit. SQLite: no-op. */
-  forShare<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
+  /**
+   * Locks the selected rows (of the tables `of` names, else of all) until
+   * commit. SQLite: no-op (BEGIN IMMEDIATE already holds the write lock).
+   * PostgreSQL locks a statement's rows in the order its locking clauses name
+   * the tables: `forShare(forUpdate(q, ['u']), ['n', 'm'])` locks u's row, then n's, then m's.
+   */
+  forUpdate<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>, of?: readonly string[]): SelectQueryBuilder<DB, TB, O>;
+  /** Locks the selected rows (as forUpdate) against change, not against other readers, until commit. SQLite: no-op. */
+  forShare<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>, of?: readonly string[]): SelectQueryBuilder<DB, TB, O>;
   /**
    * Makes the transactions that check one invariant (named by `guard`) run that
    * check one after the other: held until commit. PostgreSQL: a transaction-level
    * advisory lock. SQLite: no-op (BEGIN IMMEDIATE already serializes writers).
    */
   serialize(db: Kysely<Database>, guard: string): Promise<void>;
+  /**
+   * The condition "`column` is one of the ids `ids` selects" (a page of ids,
+   * then their rows: UserQueries' list). PostgreSQL: `= any(array(…))`, an
+   * index lookup per id in any plan; its `in (…)` was a semi-join that, in the
+   * generic plan of a named statement (which does not know the page is 25
+   * rows), hashed the ids and read the whole table (1,000,000 rows, 270 ms,
+   * bench/results/explain-lists-generic.log). SQLite: `in (…)`, looked up by id.
+   */
+  idIn(column: string, ids: Expression<unknown>): RawBuilder<SqlBool>;
   readTime(value: string | Date): string;
   readCount(value: number | string | bigint): number;
   /** After rows were inserted with explicit ids, make generated ids continue above the highest. */

@@ -4,7 +4,7 @@
  * two instances updating one user serialize on its row instead of interleaving.
  */
 import pg from 'pg';
-import { Kysely, PostgresDialect, sql, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import { Kysely, PostgresDialect, sql, type PostgresPool, type PostgresPoolClient, type SqlBool } from 'kysely';
 import { statementName } from '../prepared.js';
 import { queryNamed } from './postgres-statement.js';
 import { pipelinedClient } from './postgres-pipeline.js';
@@ -96,6 +96,8 @@ function namedStatementPool(pool: pg.Pool): PostgresPool {
 const LOCK_NOT_AVAILABLE = '55P03';
 /** Longest wait for the exclusive lock that rewriting user_counts after a bulk load takes. */
 const BULK_LOAD_LOCK_WAIT_MS = 100;
+/** Tries at that rewrite, BULK_LOAD_LOCK_WAIT_MS × 2 apart: the writers it may hold up wait ≤ 100 ms each time. */
+const BULK_LOAD_REWRITE_ATTEMPTS = 4;
 
 export function createPostgresDialect(options: PostgresOptions): Dialect {
   const pool = new pg.Pool({
@@ -117,8 +119,13 @@ export function createPostgresDialect(options: PostgresOptions): Dialect {
     // walked the primary key through ten times the rows of its page (one shape all 1,000,000 rows
     // for an empty page) rather than the index that holds the page in order (README "Performance").
     // TimeZone UTC: timestamps come back in the text timestamptzToIso rewrites without a Date.
+    // plan_cache_mode: a named statement (prepared.ts) runs on the plan made once for any values. Left to
+    // choose, PostgreSQL planned the batched credential lookup and the list page anew on every run
+    // (pg_stat_statements with track_planning, bench/profile-postgres.mjs: 400–640 µs of planning for a
+    // statement that runs in 50–100 µs); the one-time plans of every list shape are in
+    // bench/results/explain-lists-generic.log.
     // An `options` parameter in DATABASE_URL replaces this one (timestamps are then parsed, to the same values).
-    options: '-c random_page_cost=1.1 -c TimeZone=UTC',
+    options: '-c random_page_cost=1.1 -c TimeZone=UTC -c plan_cache_mode=force_generic_plan',
   });
   // A connection dying (failover, pg_terminate_backend) must not crash the process: the query
   // in flight rejects (→ 503) and the pool replaces the client. Checked-out clients emit
@@ -142,11 +149,12 @@ export function createPostgresDialect(options: PostgresOptions): Dialect {
       return error;
     },
     isRetryable: (error) => RETRYABLE.has((error as { code?: string }).code ?? ''),
-    forUpdate: (query) => query.forUpdate(),
-    forShare: (query) => query.forShare(),
+    forUpdate: (query, of) => query.forUpdate(of as never),
+    forShare: (query, of) => query.forShare(of as never),
     async serialize(executor, guard) {
       await sql`select pg_advisory_xact_lock(hashtext(${guard}))`.execute(executor);
     },
+    idIn: (column, ids) => sql<SqlBool>`${sql.ref(column)} = any(array(${ids}))`,
     readTime: toIso,
     readCount: (value) => Number(value),
     async syncIdentity(executor, table) {
@@ -156,16 +164,24 @@ export function createPostgresDialect(options: PostgresOptions): Dialect {
     async afterBulkLoad() {
       // One connection, outside any transaction (VACUUM cannot run in one). The rewrite takes an exclusive
       // lock on user_counts for the milliseconds its few rows take; a live server may be writing them, and a
-      // waiting exclusive lock would hold its writers back: wait at most BULK_LOAD_LOCK_WAIT_MS, else only
-      // vacuum (no lock that blocks writers; the pages stay, emptied).
+      // waiting exclusive lock would hold its writers back: wait at most BULK_LOAD_LOCK_WAIT_MS each try, and
+      // after the last, only vacuum (no lock that blocks writers; the pages stay, emptied).
       await db.connection().execute(async (connection) => {
         await sql`set lock_timeout = ${sql.lit(BULK_LOAD_LOCK_WAIT_MS)}`.execute(connection);
-        let rewritten = true;
+        let rewritten = false;
         try {
-          await sql`vacuum (full, analyze) user_counts`.execute(connection);
-        } catch (error) {
-          if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw error;
-          rewritten = false;
+          // Tried a few times: right after a load, an autovacuum of user_counts often holds a lock the rewrite
+          // waits for, and PostgreSQL cancels it for us only after deadlock_timeout (1 s), past our wait (seen
+          // after a seed of 1M users: 7,400 pages left, 22 ms for every unfiltered total).
+          for (let attempt = 1; !rewritten && attempt <= BULK_LOAD_REWRITE_ATTEMPTS; attempt++) {
+            try {
+              await sql`vacuum (full, analyze) user_counts`.execute(connection);
+              rewritten = true;
+            } catch (error) {
+              if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw error;
+              if (attempt < BULK_LOAD_REWRITE_ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, BULK_LOAD_LOCK_WAIT_MS * 2));
+            }
+          }
         } finally {
           await sql`reset lock_timeout`.execute(connection);
         }
@@ -173,7 +189,11 @@ export function createPostgresDialect(options: PostgresOptions): Dialect {
         // autovacuum of the same table (which PostgreSQL cancels for it after deadlock_timeout), not a reason to fail
         // a seed that has written all its rows.
         if (!rewritten) await sql`vacuum (analyze) user_counts`.execute(connection);
-        await sql`analyze users`.execute(connection);
+        // Vacuumed, not only analyzed: a list finds its page's ids in the index alone (UserQueries' list) only on
+        // pages the visibility map marks all-visible, which a vacuum does; and the autovacuum that a load's
+        // inserts would start anyway does not then run under the first requests (profile-postgres, list on
+        // 100,000 users just seeded: the page statement 276 µs, 171 µs after this vacuum).
+        await sql`vacuum (analyze) users`.execute(connection);
       });
     },
     stats: () => ({ pool_total: pool.totalCount, pool_idle: pool.idleCount, pool_waiting: pool.waitingCount }),

@@ -29,7 +29,7 @@ import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
+import { Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, sql, type SqlBool } from 'kysely';
 import type { CompiledQuery, DatabaseConnection, Dialect as KyselyDialect, Driver, QueryResult } from 'kysely';
 import { StoreConflict, StoreUnavailable } from '../errors.js';
 import { UNIQUE_CONSTRAINTS } from '../constraints.js';
@@ -629,6 +629,7 @@ export function createSqliteDialect(options: SqliteOptions): Dialect {
     async serialize() {
       // BEGIN IMMEDIATE: one writing transaction at a time already.
     },
+    idIn: (column, ids) => sql<SqlBool>`${sql.ref(column)} in (${ids})`,
     readTime: toIso,
     readCount: (value) => Number(value),
     async syncIdentity() {

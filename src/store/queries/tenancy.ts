@@ -71,6 +71,59 @@ function patchValues(patch: TenantPatch, modified: string): Record<string, unkno
   return values;
 }
 
+function tenantOf(row: TenantColumns & { network_id: number }, dialect: Dialect): Network {
+  return {
+    networkId: row.network_id,
+    uniqueId: row.unique_id,
+    companyName: row.company_name,
+    status: row.status as Status,
+    address1: row.address1,
+    address2: row.address2,
+    city: row.city,
+    state: row.state,
+    zip: row.zip,
+    phone: row.phone,
+    website: row.website,
+    created: dialect.readTime(row.created),
+    modified: dialect.readTime(row.modified),
+  };
+}
+
+function mailboxOf(row: TenantColumns & { network_id: number; mailbox_id: number }, dialect: Dialect): Mailbox {
+  return { ...tenantOf(row, dialect), mailboxId: row.mailbox_id };
+}
+
+/** A placement's destination as read: its network, and its mailbox when it names one. */
+export interface DestinationRows {
+  network: Network;
+  mailbox: Mailbox | null;
+}
+
+/** The network's (alias n) or mailbox's (alias m) columns in a select of several tables, each as `<alias>_<column>`. */
+const destinationColumns = (alias: 'n' | 'm') =>
+  [...TENANT_COLUMNS, 'network_id', ...(alias === 'm' ? ['mailbox_id'] : [])].map((column) => sql.ref(`${alias}.${column}`).as(`${alias}_${column}`));
+
+/**
+ * The select of a placement's destination: the network (alias n) and, when
+ * mailboxId > 0, the mailbox (alias m), for the caller to lock (FOR SHARE OF
+ * n, m: network first, the lock order of store.ts) and to read back with
+ * destinationOfRow. No row when either does not exist.
+ */
+export function destinationSelect(db: Kysely<Database>, networkId: number, mailboxId: number) {
+  const network = db.selectFrom('networks as n').select(destinationColumns('n')).where('n.network_id', '=', networkId);
+  return mailboxId > 0
+    ? network.innerJoin('mailboxes as m', (join) => join.on('m.mailbox_id', '=', mailboxId)).select(destinationColumns('m'))
+    : network;
+}
+
+/** The destination in a row of destinationSelect (columns of other tables beside them are left). */
+export function destinationOfRow(row: Record<string, unknown>, dialect: Dialect): DestinationRows {
+  /** The columns of one alias, under their own names. */
+  const of = <R>(alias: 'n' | 'm') =>
+    Object.fromEntries(Object.entries(row).flatMap(([name, value]) => (name.startsWith(`${alias}_`) ? [[name.slice(2), value]] : []))) as R;
+  return { network: tenantOf(of('n'), dialect), mailbox: 'm_mailbox_id' in row ? mailboxOf(of('m'), dialect) : null };
+}
+
 abstract class TenantQueries {
   constructor(
     protected readonly db: Kysely<Database>,
@@ -78,21 +131,7 @@ abstract class TenantQueries {
   ) {}
 
   protected toTenant(row: TenantColumns & { network_id: number }): Network {
-    return {
-      networkId: row.network_id,
-      uniqueId: row.unique_id,
-      companyName: row.company_name,
-      status: row.status as Status,
-      address1: row.address1,
-      address2: row.address2,
-      city: row.city,
-      state: row.state,
-      zip: row.zip,
-      phone: row.phone,
-      website: row.website,
-      created: this.dialect.readTime(row.created),
-      modified: this.dialect.readTime(row.modified),
-    };
+    return tenantOf(row, this.dialect);
   }
 }
 
@@ -172,10 +211,7 @@ export class MailboxQueries extends TenantQueries {
     return this.db.selectFrom('mailboxes').select([...TENANT_COLUMNS, 'network_id', 'mailbox_id']);
   }
 
-  #toMailbox = (row: TenantColumns & { network_id: number; mailbox_id: number }): Mailbox => ({
-    ...this.toTenant(row),
-    mailboxId: row.mailbox_id,
-  });
+  #toMailbox = (row: TenantColumns & { network_id: number; mailbox_id: number }): Mailbox => mailboxOf(row, this.dialect);
 
   /** The mailbox with this id whatever its status; null on a miss. Sees every scope. */
   async findById(mailboxId: number): Promise<Mailbox | null> {
@@ -197,26 +233,12 @@ export class MailboxQueries extends TenantQueries {
   /**
    * A placement's destination, a network and a mailbox, both kept from
    * changing until the transaction ends (as findByIdForShare each) by one
-   * statement: its rows are locked network first, then mailbox, the lock
-   * order of store.ts. Null when either does not exist; the caller then reads
-   * each alone to say which.
+   * statement (destinationSelect). Null when either does not exist; the
+   * caller then reads each alone to say which.
    */
   async findWithNetworkForShare(networkId: number, mailboxId: number): Promise<{ network: Network; mailbox: Mailbox } | null> {
-    const columns = (alias: 'n' | 'm') => [...TENANT_COLUMNS, 'network_id'].map((column) => sql.ref(`${alias}.${column}`).as(`${alias}_${column}`));
-    const row = (await this.dialect
-      .forShare(
-        this.db
-          .selectFrom(['networks as n', 'mailboxes as m'])
-          .select([...columns('n'), ...columns('m'), sql.ref('m.mailbox_id').as('m_mailbox_id')])
-          .where('n.network_id', '=', networkId)
-          .where('m.mailbox_id', '=', mailboxId),
-      )
-      .executeTakeFirst()) as Record<string, unknown> | undefined;
-    if (!row) return null;
-    /** The columns of one table, under their own names. */
-    const of = <R>(alias: 'n' | 'm') =>
-      Object.fromEntries(Object.entries(row).flatMap(([name, value]) => (name.startsWith(`${alias}_`) ? [[name.slice(2), value]] : []))) as R;
-    return { network: this.toTenant(of('n')), mailbox: this.#toMailbox(of('m')) };
+    const row = await this.dialect.forShare(destinationSelect(this.db, networkId, mailboxId), ['n', 'm']).executeTakeFirst();
+    return row ? (destinationOfRow(row, this.dialect) as { network: Network; mailbox: Mailbox }) : null;
   }
 
   /** Mailboxes in scope, by id, with the total count. `uniqueIdContains`: a case-insensitive literal part of the uniqueId. */

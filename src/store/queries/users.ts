@@ -10,6 +10,7 @@ import type { Scope } from '../../domain/scopes.js';
 import type { NewAuditEvent, User } from '../../domain/types.js';
 import type { Database, UsersTable } from '../schema.js';
 import { untilCommit, type Dialect } from '../dialects/dialect.js';
+import { destinationOfRow, destinationSelect, type DestinationRows } from './tenancy.js';
 import { callerOutsidePlacement, containsPattern, filterExcludesPlacement, placementOf, usersInScope } from './scope-filter.js';
 import { prepare, PreparedByShape } from '../prepared.js';
 import { asUpdated } from './held-update.js';
@@ -309,13 +310,20 @@ function filtered<T extends 'users' | 'user_counts'>(
   return { query, rest: rest.slice(shape.filters.length) };
 }
 
-/** A page of the scope's placement (placementOf) matching the filters, in userId order: index-served. */
+/**
+ * A page of the scope's placement (placementOf) matching the filters, in userId
+ * order: index-served. The page's ids are found first, from the index alone,
+ * and only its rows are read: with the rows in the same query, PostgreSQL
+ * fetched every row it skipped (page 40 of a network's Active users: 10,452
+ * rows in 449 buffers, 2.2 ms, where the index holds all it needs to skip them).
+ */
 const PLACEMENT_PAGE = new PreparedByShape(
   (shape: ListShape) =>
-    (db: Kysely<Database>, _dialect: Dialect, ...args: unknown[]) => {
+    (db: Kysely<Database>, dialect: Dialect, ...args: unknown[]) => {
       const { query, rest } = filtered(db, 'users', shape, args, (scope) => placementOf('users', scope));
       const [limit, offset] = rest as [number, number];
-      return query.select(USER_COLUMNS).orderBy('user_id').limit(limit).offset(offset);
+      const ids = query.select('user_id').orderBy('user_id').limit(limit).offset(offset);
+      return db.selectFrom('users').select(USER_COLUMNS).where(dialect.idIn('users.user_id', ids)).orderBy('user_id');
     },
 );
 
@@ -399,6 +407,26 @@ export class UserQueries {
   async findByIdForUpdate(userId: number): Promise<User | null> {
     const row = await FIND_BY_ID_FOR_UPDATE.first(this.db, this.dialect, [userId]);
     return row ? this.#toUser(row) : null;
+  }
+
+  /**
+   * The user, locked FOR UPDATE, with a placement's destination (network, and
+   * mailbox when mailboxId > 0) read FOR SHARE as MailboxQueries'
+   * findWithNetworkForShare reads it, in one statement: a change of placement
+   * then takes its locks in one round trip (issue 16). The rows are locked in
+   * the order of store.ts, user, network, mailbox (the order of the locking
+   * clauses; see Dialect.forUpdate). Null when any of them does not exist:
+   * the caller then reads each alone.
+   */
+  async findForUpdateWithDestination(userId: number, networkId: number, mailboxId: number): Promise<{ user: User; destination: DestinationRows } | null> {
+    const user = USER_COLUMNS.map((column) => sql.ref(`u.${column}`).as(column));
+    const query = destinationSelect(this.db, networkId, mailboxId)
+      .innerJoin('users as u', (join) => join.on('u.user_id', '=', userId))
+      .select(user as never);
+    const row = (await this.dialect.forShare(this.dialect.forUpdate(query, ['u']), ['n', 'm'].slice(0, mailboxId > 0 ? 2 : 1)).executeTakeFirst()) as
+      | (UserRow & Record<string, unknown>)
+      | undefined;
+    return row ? { user: this.#toUser(row), destination: destinationOfRow(row, this.dialect) } : null;
   }
 
   /**
