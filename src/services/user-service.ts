@@ -16,7 +16,7 @@ import { hashPassword } from '../security/passwords.js';
 import type { KeyVault } from '../security/key-vault.js';
 import { StoreConflict } from '../store/errors.js';
 import type { Repositories, Store } from '../store/store.js';
-import type { UserPatch, UserSearch } from '../store/queries/users.js';
+import type { NewUser, UserPatch, UserSearch } from '../store/queries/users.js';
 import type { DestinationRows } from '../store/queries/tenancy.js';
 import { enforce } from './access.js';
 import { auditEvent, diff, userTarget } from './audit-trail.js';
@@ -261,27 +261,49 @@ export class UserService {
     });
   }
 
-  /** POST /v2/users */
+  /**
+   * POST /v2/users. Where the store writes a row and its audit event in one
+   * statement (PostgreSQL), the placement is decided on the destination as
+   * read, then the user is inserted only if the destination still has the
+   * statuses read (Store.insertUserGuarded): two round trips, no lock held
+   * between them; a destination changed in between is read and decided again.
+   * Elsewhere, and after OPTIMISTIC_ATTEMPTS such changes, one transaction
+   * that locks the destination (checkPlacement) before the INSERT.
+   */
   async create(context: RequestContext, body: CreateUserBody): Promise<User> {
     const caller = context.principal;
+    const scope = scopeOf(caller);
     const { authLevel, networkId, mailboxId } = newUserPlace(caller, body);
     const passwordHash = await hashPassword(body.password);
+    const newUser = (): NewUser => ({
+      login: body.login,
+      email: body.email,
+      firstName: body.firstName ?? '',
+      lastName: body.lastName ?? '',
+      networkId,
+      mailboxId,
+      authLevel,
+      status: 'Active',
+      passwordHash,
+      created: nowIso(),
+    });
+    const created = (user: Pick<User, 'userId' | (typeof CREATED_FIELDS)[number]>) => auditEvent(context, 'user.create', userTarget(user), diff(null, user, CREATED_FIELDS));
     try {
-      return await this.store.transaction(async (tx) => {
-        await checkPlacement(tx, scopeOf(caller), authLevel, networkId, mailboxId);
-        const user = await tx.users.insert({
-          login: body.login,
-          email: body.email,
-          firstName: body.firstName ?? '',
-          lastName: body.lastName ?? '',
-          networkId,
-          mailboxId,
-          authLevel,
-          status: 'Active',
-          passwordHash,
-          created: nowIso(),
+      for (let attempt = 1; this.store.writesInOneStatement && attempt <= OPTIMISTIC_ATTEMPTS; attempt++) {
+        const { network, mailbox } = await this.store.read(async (r) => {
+          const rows = networkId > 0 ? await r.mailboxes.findDestination(networkId, mailboxId) : null;
+          return checkPlacement(r, scope, authLevel, networkId, mailboxId, rows ? { networkId, mailboxId, rows } : undefined);
         });
-        await tx.audit.insert(auditEvent(context, 'user.create', userTarget(user), diff(null, user, CREATED_FIELDS)));
+        const user = newUser();
+        const { targetId: _decidedByTheDatabase, ...event } = created({ ...user, userId: 0 });
+        const destination = network ? { networkId, networkStatus: network.status, mailboxId, mailboxStatus: mailbox?.status ?? null } : null;
+        const inserted = await this.store.insertUserGuarded({ user, event, destination });
+        if (inserted) return inserted;
+      }
+      return await this.store.transaction(async (tx) => {
+        await checkPlacement(tx, scope, authLevel, networkId, mailboxId);
+        const user = await tx.users.insert(newUser());
+        await tx.audit.insert(created(user));
         return user;
       });
     } catch (error) {

@@ -16,7 +16,7 @@ import { SettingQueries } from './queries/settings.js';
 import { SessionQueries, sessionBatch } from './queries/sessions.js';
 import { LoginStateQueries } from './queries/login-state.js';
 import { OutboxQueries } from './queries/outbox.js';
-import type { GuardedUserUpdate } from './queries/users.js';
+import type { GuardedUserInsert, GuardedUserUpdate } from './queries/users.js';
 import type { User } from '../domain/types.js';
 
 /**
@@ -60,8 +60,11 @@ export class Repositories {
  *
  *   1. users, FOR UPDATE, in ascending userId when there are several
  *      (the user changed; the owner of a key or session being changed);
- *   2. the destination network, then mailbox, FOR SHARE (checkPlacement):
- *      a placement keeps them from changing status until commit. A
+ *   2. the destination network, then mailbox, FOR SHARE (checkPlacement;
+ *      role and set-network-mailbox take them in step 1's statement, after
+ *      the user: UserQueries.findForUpdateWithDestination, whose locking
+ *      clauses name the tables in this order, which is the order PostgreSQL
+ *      locks them in): a placement keeps them from changing status until commit. A
  *      transaction that holds a share lock never asks for FOR UPDATE on the
  *      same row: two holders upgrading wait for each other (a deadlock on
  *      every collision of two moves into one mailbox, found by `npm run stress`);
@@ -147,6 +150,28 @@ export class Store extends Repositories {
       if (change.revokeSessions) await tx.sessions.endAllOfUser(change.userId, change.modified);
       await tx.audit.insert(change.event);
       return after;
+    });
+  }
+
+  /**
+   * A new user placed as decided on its destination as read (GuardedUserInsert),
+   * with its audit event: one statement where the dialect writes several tables
+   * in one (PostgreSQL), else one transaction. Null when the destination's
+   * statuses are no longer those read: nothing was written, and the caller
+   * decides again. A login taken in the network: StoreConflict, as insert.
+   */
+  async insertUserGuarded(guarded: GuardedUserInsert): Promise<User | null> {
+    if (this.dialect.writesInOneStatement) return this.#statement((r) => r.users.insertWithEvent(guarded));
+    return this.transaction(async (tx) => {
+      const { destination } = guarded;
+      if (destination) {
+        const network = await tx.networks.findByIdForShare(destination.networkId);
+        const mailbox = destination.mailboxId > 0 ? await tx.mailboxes.findByIdForShare(destination.mailboxId) : null;
+        if (network?.status !== destination.networkStatus || (mailbox?.status ?? null) !== destination.mailboxStatus) return null;
+      }
+      const user = await tx.users.insert(guarded.user);
+      await tx.audit.insert({ ...guarded.event, targetId: user.userId });
+      return user;
     });
   }
 

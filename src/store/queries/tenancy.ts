@@ -241,6 +241,16 @@ export class MailboxQueries extends TenantQueries {
     return row ? (destinationOfRow(row, this.dialect) as { network: Network; mailbox: Mailbox }) : null;
   }
 
+  /**
+   * A placement's destination (destinationSelect: the network, and the mailbox
+   * when mailboxId > 0) as it is now, locking nothing: for a decision that the
+   * write then guards (UserQueries.insertWithEvent). Null when either does not exist.
+   */
+  async findDestination(networkId: number, mailboxId: number): Promise<DestinationRows | null> {
+    const row = await destinationSelect(this.db, networkId, mailboxId).executeTakeFirst();
+    return row ? destinationOfRow(row, this.dialect) : null;
+  }
+
   /** Mailboxes in scope, by id, with the total count. `uniqueIdContains`: a case-insensitive literal part of the uniqueId. */
   async list(
     scope: Scope,

@@ -191,6 +191,30 @@ function updateUser(
   return (version === undefined ? update : update.where('version', '=', version)).returning(USER_COLUMNS);
 }
 
+/** An audit event about the user of a row of a statement's WITH table, as its values (its JSON `changes` as text). */
+type EventOfRow = Omit<NewAuditEvent, 'targetId' | 'changes'> & { changes: string };
+/** A WITH table of user rows (the row a statement changed or inserted), as Kysely sees it. */
+type RowsOf<T extends string> = Database & Record<T, { user_id: number }>;
+
+/**
+ * The INSERT of `event` for each row of the statement's WITH table `from`,
+ * the row's user its target: a change of a user and its event in one
+ * statement, the event written only if the change was.
+ */
+function insertEventOfRow<T extends string>(db: QueryCreator<RowsOf<T>>, from: T, event: EventOfRow) {
+  return db
+    .insertInto('audit_events')
+    .columns(['at', 'actor_user_id', 'action', 'target_type', 'target_id', 'target_network_id', 'target_mailbox_id', 'changes', 'request_id', 'client_ip'])
+    .expression((eb) =>
+      (eb.selectFrom(from as never) as unknown as SelectQueryBuilder<RowsOf<T>, T, object>).select((eb) => [
+        eb.val(event.at).as('at'), eb.val(event.actorUserId).as('actor_user_id'), eb.val(event.action).as('action'),
+        eb.val(event.targetType).as('target_type'), sql.ref<number>(`${from}.user_id`).as('target_id'), eb.val(event.targetNetworkId).as('target_network_id'),
+        eb.val(event.targetMailboxId).as('target_mailbox_id'), eb.val(event.changes).as('changes'),
+        eb.val(event.requestId).as('request_id'), eb.val(event.clientIp).as('client_ip'),
+      ]) as never,
+    );
+}
+
 /**
  * A guarded update (see GuardedUserUpdate) in one statement: the UPDATE, its
  * audit event and, for a suspension, the end of the user's sessions, each
@@ -203,19 +227,8 @@ const UPDATE_WITH_EVENT = new PreparedByShape(
       const values = rest.slice(0, columns.length);
       const [at, actorUserId, action, targetType, targetNetworkId, targetMailboxId, changes, requestId, clientIp] = rest.slice(columns.length);
       const withUpdate = db.with('changed', (db) => updateUser(db, columns, values, userId, modified, version));
-      const withEvent = withUpdate.with('event', (db) =>
-        db
-          .insertInto('audit_events')
-          .columns(['at', 'actor_user_id', 'action', 'target_type', 'target_id', 'target_network_id', 'target_mailbox_id', 'changes', 'request_id', 'client_ip'])
-          .expression((eb) =>
-            eb.selectFrom('changed').select((eb) => [
-              eb.val(at as string).as('at'), eb.val(actorUserId as number | null).as('actor_user_id'), eb.val(action as string).as('action'),
-              eb.val(targetType as string).as('target_type'), 'changed.user_id', eb.val(targetNetworkId as number).as('target_network_id'),
-              eb.val(targetMailboxId as number).as('target_mailbox_id'), eb.val(changes as string).as('changes'),
-              eb.val(requestId as string).as('request_id'), eb.val(clientIp as string).as('client_ip'),
-            ]),
-          ),
-      );
+      const event = { at, actorUserId, action, targetType, targetNetworkId, targetMailboxId, changes, requestId, clientIp } as EventOfRow;
+      const withEvent = withUpdate.with('event', (db) => insertEventOfRow(db as unknown as QueryCreator<RowsOf<'changed'>>, 'changed', event));
       const statement = revokeSessions
         ? withEvent.with('ended', (db) =>
             db
@@ -242,6 +255,18 @@ export interface GuardedUserUpdate {
   modified: string;
   event: NewAuditEvent;
   revokeSessions: boolean;
+}
+
+/**
+ * A new user placed as decided on its destination as read: inserted only if
+ * that destination (a network, and a mailbox when mailboxId > 0; none when
+ * networkId is 0) still has the statuses read, together with its audit event,
+ * whose target is the new user (its id filled in by the database).
+ */
+export interface GuardedUserInsert {
+  user: NewUser;
+  event: Omit<NewAuditEvent, 'targetId'>;
+  destination: { networkId: number; networkStatus: Status; mailboxId: number; mailboxStatus: Status | null } | null;
 }
 
 /**
@@ -584,6 +609,44 @@ export class UserQueries {
       JSON.stringify(event.changes), event.requestId, event.clientIp,
     ]);
     return row ? this.#toUser(row) : null;
+  }
+
+  /**
+   * A GuardedUserInsert in one statement (PostgreSQL; see
+   * Dialect.writesInOneStatement): the destination's rows read FOR SHARE, as
+   * checkPlacement reads them, and only if they still have the statuses the
+   * placement was decided on, the INSERT and its event (data-modifying WITHs).
+   * Null when they no longer do: nothing was written, and the caller decides
+   * again. A login taken in the network fails as insert does.
+   */
+  async insertWithEvent(guarded: GuardedUserInsert): Promise<User | null> {
+    const { user, event, destination } = guarded;
+    const row = newUserRow(user);
+    const columns = Object.keys(row) as (keyof typeof row)[];
+    // The WITH tables (destination, inserted) are the statement's own, which Kysely's types do not know.
+    const db = this.db as unknown as Kysely<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const guardedInsert = destination
+      ? db
+          .with('destination', () => {
+            const { networkId, networkStatus, mailboxId, mailboxStatus } = destination;
+            let rows = destinationSelect(this.db, networkId, mailboxId).where('n.status', '=', networkStatus);
+            if (mailboxId > 0) rows = rows.where(sql.ref('m.status'), '=', mailboxStatus);
+            return this.dialect.forShare(rows, mailboxId > 0 ? ['n', 'm'] : ['n']).clearSelect().select(sql.lit(1).as('one'));
+          })
+          .with('inserted', (db) =>
+            db
+              .insertInto('users')
+              .columns(columns)
+              .expression((eb) => eb.selectFrom('destination').select(columns.map((column) => eb.val(row[column]).as(column))))
+              .returning(USER_COLUMNS),
+          )
+      : db.with('inserted', (db) => db.insertInto('users').values(row).returning(USER_COLUMNS));
+    const inserted = (await guardedInsert
+      .with('event', (db) => insertEventOfRow(db, 'inserted', { ...event, changes: JSON.stringify(event.changes) }))
+      .selectFrom('inserted')
+      .select(USER_COLUMNS)
+      .executeTakeFirst()) as UserRow | undefined;
+    return inserted ? this.#toUser(inserted) : null;
   }
 
   /**
