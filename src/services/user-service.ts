@@ -51,8 +51,12 @@ export interface PlacementRead {
  * same statement (UserQueries.findForUpdateWithDestination): the change then
  * costs one round trip less. When the locked row puts the destination
  * elsewhere after all (the user moved in between), checkPlacement reads the
- * right one; the rows read ahead stay share-locked until commit, which blocks
- * only their status changes, each of which locks that one row and no other.
+ * right one. Like the user's row, the destination's are locked before access
+ * is decided, and rows read ahead for a guess that proved wrong stay
+ * share-locked until commit: an update of that network or mailbox waits the
+ * few milliseconds to it, another placement does not (share locks do not
+ * conflict), and no deadlock can follow (a change of a network or mailbox
+ * locks that one row and no other).
  */
 export async function loadUserForPlacement(
   tx: Repositories,

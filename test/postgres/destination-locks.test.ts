@@ -51,4 +51,29 @@ describe('the user and its destination, locked in one statement (PostgreSQL)', (
     // Released at commit: the same change now runs.
     expect(await outcome("update mailboxes set status = 'Suspended' where mailbox_id = $1", [mailbox.mailboxId])).toBeNull();
   });
+
+  it('locks the user before the network and the mailbox (the lock order of store.ts)', async () => {
+    const network = await createNetwork(server);
+    const mailbox = await createMailbox(server, network.networkId);
+    const { user } = await createUser(server, { authLevel: 'MailboxUser', networkId: network.networkId, mailboxId: mailbox.mailboxId });
+    const holder = new pg.Client({ connectionString: server.database.databaseUrl! });
+    await holder.connect();
+    try {
+      // A change of the network under way: the statement gets the user's lock, then waits for the network's.
+      await holder.query('begin');
+      await holder.query('select 1 from networks where network_id = $1 for update', [network.networkId]);
+      const locking = server.store.transaction((tx) => tx.users.findForUpdateWithDestination(user.userId, network.networkId, mailbox.mailboxId));
+      let userLocked: string | null = null;
+      for (const started = Date.now(); Date.now() - started < 10_000 && userLocked === null; ) {
+        userLocked = await outcome('select 1 from users where user_id = $1 for share nowait', [user.userId]);
+      }
+      // Taken while the network was still held: the user came first. (Nowait: 55P03 at once.)
+      expect(userLocked).toBe('55P03');
+      expect(await outcome('select 1 from mailboxes where mailbox_id = $1 for update nowait', [mailbox.mailboxId])).toBeNull();
+      await holder.query('commit');
+      expect((await locking)?.user.userId).toBe(user.userId);
+    } finally {
+      await holder.end();
+    }
+  });
 });

@@ -6,6 +6,7 @@ import type { Database } from '../schema.js';
 import { untilCommit, type Dialect } from '../dialects/dialect.js';
 import { auditInScope } from './scope-filter.js';
 import { prepare } from '../prepared.js';
+import { enumLiteral } from './enum-literal.js';
 import { insertKey, revokeKeysOfUser, revokePrimaryOfUser, type NewKey } from './keys.js';
 import { revokeSessionsOfUser } from './sessions.js';
 
@@ -171,7 +172,7 @@ export class AuditQueries {
   /** Events whose target is in scope, newest first, with the total count. */
   async list(scope: Scope, filter: AuditFilter, page: { pageNo: number; recordsPerPage: number }): Promise<{ events: AuditEvent[]; total: number }> {
     let query = this.db.selectFrom('audit_events').where(auditInScope(scope));
-    if (filter.targetType) query = query.where('target_type', '=', filter.targetType);
+    if (filter.targetType) query = query.where('target_type', '=', enumLiteral(filter.targetType));
     if (filter.targetId) query = query.where('target_id', '=', filter.targetId);
     // 0 is a real actor (the operator CLI), so only an absent filter means "any".
     if (filter.actorUserId !== undefined) query = query.where('actor_user_id', '=', filter.actorUserId);

@@ -8,6 +8,7 @@ import type { Mailbox, Network } from '../../domain/types.js';
 import type { Database, TenantRow } from '../schema.js';
 import { untilCommit, type Dialect } from '../dialects/dialect.js';
 import { asUpdated } from './held-update.js';
+import { enumLiteral } from './enum-literal.js';
 import { containsPattern, mailboxesInScope, networksInScope } from './scope-filter.js';
 
 const TENANT_COLUMNS = [
@@ -165,7 +166,7 @@ export class NetworkQueries extends TenantQueries {
   ): Promise<{ networks: Network[]; total: number }> {
     let query = this.db.selectFrom('networks').where(networksInScope(scope));
     if (filter.networkId) query = query.where('network_id', '=', filter.networkId);
-    if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.status) query = query.where('status', '=', enumLiteral(filter.status));
     if (filter.mailboxId) {
       const mailboxId = filter.mailboxId;
       query = query.where('network_id', 'in', (eb) =>
@@ -259,7 +260,7 @@ export class MailboxQueries extends TenantQueries {
   ): Promise<{ mailboxes: Mailbox[]; total: number }> {
     let query = this.db.selectFrom('mailboxes').where(mailboxesInScope(scope));
     if (filter.networkId) query = query.where('network_id', '=', filter.networkId);
-    if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.status) query = query.where('status', '=', enumLiteral(filter.status));
     if (filter.uniqueIdContains !== undefined) {
       query = query.where(sql<SqlBool>`unique_key like ${containsPattern(filter.uniqueIdContains)} escape '\\'`);
     }
@@ -294,7 +295,7 @@ export class MailboxQueries extends TenantQueries {
       .selectFrom('mailboxes')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('network_id', '=', networkId)
-      .where('status', '!=', 'Terminated')
+      .where('status', '!=', enumLiteral('Terminated'))
       .executeTakeFirstOrThrow();
     return this.dialect.readCount(row.n);
   }
