@@ -19,12 +19,13 @@ import { SMS_SUBJECT, type SmsSender } from '../mail/sms-sender.js';
 import { generatePassword } from '../security/password-generator.js';
 import { hashPassword } from '../security/passwords.js';
 import type { UserPatch } from '../store/queries/users.js';
+import type { DestinationRows } from '../store/queries/tenancy.js';
 import type { Repositories, Store } from '../store/store.js';
 import { enforce } from './access.js';
 import { auditEvent, diff, userTarget } from './audit-trail.js';
 import type { RequestContext } from './context.js';
 import { nowIso } from './context.js';
-import { checkPlacement, loadUserForPlacement, loadUserForUpdate, protectLastRoot, refuseTerminated, userNotFound, type PlacementRead } from './user-service.js';
+import { checkPlacement, loadUserForPlacement, loadUserForUpdate, protectLastRoot, refuseTerminated, userNotFound } from './user-service.js';
 
 const CONFIG_FIELDS = ['company', 'phone', 'cellPhone', 'cellCarrier', 'timeZoneOffset'] as const;
 const PLACEMENT_FIELDS = ['authLevel', 'networkId', 'mailboxId'] as const;
@@ -144,7 +145,7 @@ export class UserAdminService {
   }
 
   /** Checks and writes a (level, network, mailbox) change; no change writes nothing. `read`: see loadUserForPlacement. */
-  async #place(tx: Repositories, context: RequestContext, before: User, target: Assignment, action: string, read?: PlacementRead): Promise<User> {
+  async #place(tx: Repositories, context: RequestContext, before: User, target: Assignment, action: string, read?: DestinationRows): Promise<User> {
     const destination = await checkPlacement(tx, scopeOf(context.principal), target.authLevel, target.networkId, target.mailboxId, read);
     checkDestinationLive(before, target.networkId, target.mailboxId, destination);
     const patch: UserPatch = {};

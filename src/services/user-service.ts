@@ -36,13 +36,6 @@ export async function loadUserForUpdate(tx: Repositories, userId: number): Promi
   return user;
 }
 
-/** A placement's destination read, and locked, ahead of checkPlacement (loadUserForPlacement). */
-export interface PlacementRead {
-  networkId: number;
-  mailboxId: number;
-  rows: DestinationRows;
-}
-
 /**
  * The user locked for a change of its placement, as loadUserForUpdate; where
  * the destination is known before the user's row is read (`expected`: from
@@ -62,10 +55,10 @@ export async function loadUserForPlacement(
   tx: Repositories,
   userId: number,
   expected: { networkId: number; mailboxId: number } | undefined,
-): Promise<{ user: User; read?: PlacementRead }> {
+): Promise<{ user: User; read?: DestinationRows }> {
   if (expected && expected.networkId > 0) {
     const found = await tx.users.findForUpdateWithDestination(userId, expected.networkId, expected.mailboxId);
-    if (found) return { user: found.user, read: { ...expected, rows: found.destination } };
+    if (found) return { user: found.user, read: found.destination };
   }
   return { user: await loadUserForUpdate(tx, userId) };
 }
@@ -89,6 +82,9 @@ export async function protectLastRoot(tx: Repositories, user: User, field: strin
  * destination rows, locked FOR SHARE until commit (the lock order of
  * src/store/store.ts): callers read their status from these rows and never lock
  * them again more strongly, which would deadlock two moves into one mailbox.
+ * `read`: the destination the caller already read (loadUserForPlacement, locked
+ * alike; a create's plain read, which its write then guards), used when it is
+ * this one.
  */
 export async function checkPlacement(
   tx: Repositories,
@@ -96,13 +92,13 @@ export async function checkPlacement(
   level: AuthLevel,
   networkId: number,
   mailboxId: number,
-  read?: PlacementRead,
+  read?: DestinationRows | null,
 ): Promise<{ network: Network | null; mailbox: Mailbox | null }> {
   // Locked against change until commit: a mailbox terminated concurrently cannot receive this user.
-  // Read already (locked alike) where the caller's first statement read this destination; else both in one
-  // statement where both are named; each alone where one is not, or does not exist.
-  const ahead = read && read.networkId === networkId && read.mailboxId === mailboxId ? read.rows : null;
-  const both = ahead ?? (networkId > 0 && mailboxId > 0 ? await tx.mailboxes.findWithNetworkForShare(networkId, mailboxId) : null);
+  // Read already where the caller read this destination; else in one statement where a network is named;
+  // each alone where none is, or one does not exist.
+  const ahead = read && read.network.networkId === networkId && (read.mailbox?.mailboxId ?? 0) === mailboxId ? read : null;
+  const both = ahead ?? (networkId > 0 ? await tx.mailboxes.findDestinationForShare(networkId, mailboxId) : null);
   const network = both ? both.network : networkId > 0 ? await tx.networks.findByIdForShare(networkId) : null;
   const mailbox = both ? both.mailbox : mailboxId > 0 ? await tx.mailboxes.findByIdForShare(mailboxId) : null;
   const usableNetwork = network && network.status !== 'Terminated' && networkInScope(scope, networkId) ? network : null;
@@ -294,14 +290,15 @@ export class UserService {
     const created = (user: Pick<User, 'userId' | (typeof CREATED_FIELDS)[number]>) => auditEvent(context, 'user.create', userTarget(user), diff(null, user, CREATED_FIELDS));
     try {
       for (let attempt = 1; this.store.writesInOneStatement && attempt <= OPTIMISTIC_ATTEMPTS; attempt++) {
-        const { network, mailbox } = await this.store.read(async (r) => {
+        // A placement that passes with a network named was read by findDestination: rows is its destination.
+        const destination = await this.store.read(async (r) => {
           const rows = networkId > 0 ? await r.mailboxes.findDestination(networkId, mailboxId) : null;
-          return checkPlacement(r, scope, authLevel, networkId, mailboxId, rows ? { networkId, mailboxId, rows } : undefined);
+          await checkPlacement(r, scope, authLevel, networkId, mailboxId, rows);
+          return rows;
         });
         const user = newUser();
-        const { targetId: _decidedByTheDatabase, ...event } = created({ ...user, userId: 0 });
-        const destination = network ? { networkId, networkStatus: network.status, mailboxId, mailboxStatus: mailbox?.status ?? null } : null;
-        const inserted = await this.store.insertUserGuarded({ user, event, destination });
+        // Its target, the new user, is filled in by the store.
+        const inserted = await this.store.insertUserGuarded({ user, event: created({ ...user, userId: 0 }), destination });
         if (inserted) return inserted;
       }
       return await this.store.transaction(async (tx) => {

@@ -165,9 +165,9 @@ export class Store extends Repositories {
     return this.transaction(async (tx) => {
       const { destination } = guarded;
       if (destination) {
-        const network = await tx.networks.findByIdForShare(destination.networkId);
-        const mailbox = destination.mailboxId > 0 ? await tx.mailboxes.findByIdForShare(destination.mailboxId) : null;
-        if (network?.status !== destination.networkStatus || (mailbox?.status ?? null) !== destination.mailboxStatus) return null;
+        const { network, mailbox } = destination;
+        const now = await tx.mailboxes.findDestinationForShare(network.networkId, mailbox?.mailboxId ?? 0);
+        if (now?.network.status !== network.status || (now.mailbox?.status ?? null) !== (mailbox?.status ?? null)) return null;
       }
       const user = await tx.users.insert(guarded.user);
       await tx.audit.insert({ ...guarded.event, targetId: user.userId });

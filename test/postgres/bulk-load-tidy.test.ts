@@ -9,12 +9,11 @@
  * apart: an autovacuum of the table often holds it right after a load), and
  * only vacuums instead.
  */
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { NewUser } from '../../src/store/queries/users.js';
 import type { Store } from '../../src/store/store.js';
 import { useFreshStore } from '../support/fresh-store.js';
-import { rawQuery } from '../support/raw-query.js';
+import { rawQuery, whileHolding } from '../support/raw-query.js';
 import type { TestDatabase } from '../support/test-db.js';
 
 let store: Store;
@@ -80,12 +79,8 @@ describe('Store.afterBulkLoad (PostgreSQL)', () => {
     await load('BUSY', USERS);
     const bloated = await countsPages();
     expect(bloated).toBeGreaterThan(20);
-    const holder = new pg.Client({ connectionString: database.databaseUrl! });
-    await holder.connect();
-    try {
-      // A server's write in flight: a user_counts row locked until commit.
-      await holder.query('begin');
-      await holder.query('update user_counts set n = n where status = $1', ['Active']);
+    // A server's write in flight: a user_counts row locked until commit.
+    await whileHolding(database, 'update user_counts set n = n where status = $1', ['Active'], async (holder) => {
       // Waiting for the holder would never end: it commits only after this call returns. So returning at all
       // shows the rewrite gave up its lock wait; the bound is loose because the vacuum and the analyze of 40,000
       // users that follow (~0.3 s here) share the machine with the rest of the suite, and may meet an autovacuum
@@ -96,9 +91,7 @@ describe('Store.afterBulkLoad (PostgreSQL)', () => {
       expect(await countsPages()).toBeGreaterThan(2);
       // The holder was not disturbed: its transaction commits.
       await holder.query('commit');
-    } finally {
-      await holder.end();
-    }
+    });
     expect(await store.users.count({ kind: 'system' }, {})).toBe(2 * USERS);
     await store.afterBulkLoad();
     expect(await countsPages(), `user_counts: ${bloated} pages before`).toBeLessThanOrEqual(2);
@@ -108,18 +101,12 @@ describe('Store.afterBulkLoad (PostgreSQL)', () => {
     await load('LATER', 2 * USERS);
     const bloated = await countsPages();
     expect(bloated).toBeGreaterThan(20);
-    const holder = new pg.Client({ connectionString: database.databaseUrl! });
-    await holder.connect();
-    try {
-      // The lock an autovacuum holds, for 300 ms: longer than one wait of the rewrite, shorter than its tries.
-      await holder.query('begin');
-      await holder.query('lock table user_counts in share update exclusive mode');
+    // The lock an autovacuum holds, for 300 ms: longer than one wait of the rewrite, shorter than its tries.
+    await whileHolding(database, 'lock table user_counts in share update exclusive mode', [], async (holder) => {
       const released = new Promise((resolve) => setTimeout(resolve, 300)).then(() => holder.query('commit'));
       await store.afterBulkLoad();
       await released;
-    } finally {
-      await holder.end();
-    }
+    });
     expect(await countsPages(), `user_counts: ${bloated} pages before`).toBeLessThanOrEqual(2);
   }, 60_000);
 });

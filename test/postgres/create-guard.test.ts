@@ -7,10 +7,9 @@
  * is decided again and refused, as the locking transaction refused it. Without
  * the guard the user would land in a Terminated mailbox.
  */
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError } from '../support/http.js';
-import { rawQuery } from '../support/raw-query.js';
+import { rawQuery, whileHolding } from '../support/raw-query.js';
 import { createMailbox, createNetwork, startTestServer, TEST_PASSWORD, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -33,12 +32,8 @@ describe('POST /v2/users while its destination changes (PostgreSQL)', () => {
   it('decides again on the changed destination: a mailbox terminated in between refuses the user, and nothing is written', async () => {
     const network = await createNetwork(server);
     const mailbox = await createMailbox(server, network.networkId);
-    const holder = new pg.Client({ connectionString: server.database.databaseUrl! });
-    await holder.connect();
-    try {
-      // Another request's change of the mailbox, under way: its row is locked until it commits.
-      await holder.query('begin');
-      await holder.query('select 1 from mailboxes where mailbox_id = $1 for update', [mailbox.mailboxId]);
+    // Another request's change of the mailbox, under way: its row is locked until it commits.
+    await whileHolding(server.database, 'select 1 from mailboxes where mailbox_id = $1 for update', [mailbox.mailboxId], async (holder) => {
       const login = `guard${process.pid}`;
       const create = server.api.post('/v2/users', {
         login, email: `${login}@example.com`, password: TEST_PASSWORD, networkId: network.networkId, mailboxId: mailbox.mailboxId, authLevel: 'MailboxUser',
@@ -50,8 +45,6 @@ describe('POST /v2/users while its destination changes (PostgreSQL)', () => {
       expectError(await create, 400, 'InvalidParameter', 'mailboxId');
       expect(await rawQuery(server.database, 'select user_id from users where login = $1', [login])).toEqual([]);
       expect(await rawQuery(server.database, `select event_id from audit_events where action = 'user.create' and changes like $1`, [`%${login}%`])).toEqual([]);
-    } finally {
-      await holder.end();
-    }
+    });
   });
 });

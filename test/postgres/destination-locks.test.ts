@@ -7,6 +7,7 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { whileHolding } from '../support/raw-query.js';
 import { createMailbox, createNetwork, createUser, startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -56,12 +57,8 @@ describe('the user and its destination, locked in one statement (PostgreSQL)', (
     const network = await createNetwork(server);
     const mailbox = await createMailbox(server, network.networkId);
     const { user } = await createUser(server, { authLevel: 'MailboxUser', networkId: network.networkId, mailboxId: mailbox.mailboxId });
-    const holder = new pg.Client({ connectionString: server.database.databaseUrl! });
-    await holder.connect();
-    try {
-      // A change of the network under way: the statement gets the user's lock, then waits for the network's.
-      await holder.query('begin');
-      await holder.query('select 1 from networks where network_id = $1 for update', [network.networkId]);
+    // A change of the network under way: the statement gets the user's lock, then waits for the network's.
+    await whileHolding(server.database, 'select 1 from networks where network_id = $1 for update', [network.networkId], async (holder) => {
       const locking = server.store.transaction((tx) => tx.users.findForUpdateWithDestination(user.userId, network.networkId, mailbox.mailboxId));
       let userLocked: string | null = null;
       for (const started = Date.now(); Date.now() - started < 10_000 && userLocked === null; ) {
@@ -72,8 +69,6 @@ describe('the user and its destination, locked in one statement (PostgreSQL)', (
       expect(await outcome('select 1 from mailboxes where mailbox_id = $1 for update nowait', [mailbox.mailboxId])).toBeNull();
       await holder.query('commit');
       expect((await locking)?.user.userId).toBe(user.userId);
-    } finally {
-      await holder.end();
-    }
+    });
   });
 });

@@ -3,11 +3,17 @@
  * dialect: written only while the row is at the version decided on, with its
  * audit event (and for a suspension the end of the user's sessions) all or
  * nothing; and over HTTP, concurrent PUTs of one user each land once, in a
- * chain of versions the audit log replays exactly.
+ * chain of versions the audit log replays exactly. Also the guarded insert of
+ * POST /v2/users (Store.insertUserGuarded): the user and its audit event, whose
+ * target is the new user, only while the destination has the statuses the
+ * placement was decided on, all or nothing. (Creates into live, suspended,
+ * terminated and missing destinations over HTTP: test/routes/users.test.ts.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewAuditEvent, User } from '../../src/domain/types.js';
 import type { Store } from '../../src/store/store.js';
+import type { NewUser } from '../../src/store/queries/users.js';
+import type { DestinationRows } from '../../src/store/queries/tenancy.js';
 import { rawQuery } from '../support/raw-query.js';
 import { createUser, createWorld, startTestServer, type TestServer } from '../support/server.js';
 import { expectOk } from '../support/http.js';
@@ -106,5 +112,78 @@ describe('PUT /v2/users under contention', () => {
     expect(changes[0]!.old).toBe(before.firstName);
     for (let i = 1; i < changes.length; i++) expect(changes[i]!.old).toBe(changes[i - 1]!.new);
     expect(changes.at(-1)!.new).toBe(final.firstName);
+  });
+});
+
+let serial = 0;
+function newUser(networkId: number, mailboxId: number): NewUser {
+  serial++;
+  return {
+    login: `guarded${serial}`, email: `guarded${serial}@example.com`, firstName: 'G', lastName: `N${serial}`, networkId, mailboxId,
+    authLevel: mailboxId > 0 ? 'MailboxUser' : 'NetworkUser', status: 'Active', passwordHash: 'x', created: new Date().toISOString(),
+  };
+}
+
+function eventOf(user: NewUser): Omit<NewAuditEvent, 'targetId'> {
+  return {
+    at: user.created, actorUserId: 0, action: 'user.create', targetType: 'user', targetNetworkId: user.networkId, targetMailboxId: user.mailboxId,
+    changes: { login: { old: null, new: user.login } }, requestId: `req-${user.login}`, clientIp: '127.0.0.1',
+  };
+}
+
+async function stored(login: string) {
+  const users = await rawQuery(server.database, 'select user_id from users where login = $1', [login]);
+  const events = await rawQuery(server.database, 'select target_id, changes from audit_events where request_id = $1', [`req-${login}`]);
+  return { users: users.map((row) => Number(row.user_id)), events: events.map((row) => ({ target: Number(row.target_id), changes: JSON.parse(String(row.changes)) })) };
+}
+
+/** The destination of (networkId, mailboxId) as read now, as the service reads it before a create. */
+async function destinationOf(networkId: number, mailboxId: number): Promise<DestinationRows> {
+  return (await store.mailboxes.findDestination(networkId, mailboxId))!;
+}
+
+describe('Store.insertUserGuarded', () => {
+  it('with the destination as read: inserts the user and its event, whose target is the new user', async () => {
+    const cases = [
+      newUser(world.netA.networkId, world.mbA1.mailboxId),
+      newUser(world.netA.networkId, 0),
+    ];
+    for (const user of cases) {
+      const destination = await destinationOf(user.networkId, user.mailboxId);
+      const inserted = await store.insertUserGuarded({ user, event: eventOf(user), destination });
+      expect(inserted).toMatchObject({ login: user.login, networkId: user.networkId, mailboxId: user.mailboxId, status: 'Active', version: 1 });
+      expect(await store.users.findById(inserted!.userId)).toEqual(inserted);
+      expect(await stored(user.login)).toEqual({ users: [inserted!.userId], events: [{ target: inserted!.userId, changes: { login: { old: null, new: user.login } } }] });
+    }
+    // No destination (a user of no network): inserted as is.
+    const system = { ...newUser(0, 0), authLevel: 'TechOps' as const };
+    const inserted = await store.insertUserGuarded({ user: system, event: eventOf(system), destination: null });
+    expect(await stored(system.login)).toEqual({ users: [inserted!.userId], events: [{ target: inserted!.userId, changes: { login: { old: null, new: system.login } } }] });
+  });
+
+  it('when the destination is no longer as read (a status changed, or it is gone): writes nothing and answers null', async () => {
+    const { network, mailbox } = await destinationOf(world.netA.networkId, world.mbA1.mailboxId);
+    const stale: DestinationRows[] = [
+      { network: { ...network, status: 'Suspended' }, mailbox },
+      { network, mailbox: { ...mailbox!, status: 'Suspended' } },
+      { network: { ...network, status: 'Suspended' }, mailbox: null },
+      { network: { ...network, networkId: 2_000_000_000 }, mailbox: null },
+    ];
+    for (const destination of stale) {
+      const user = newUser(destination.network.networkId, destination.mailbox?.mailboxId ?? 0);
+      expect(await store.insertUserGuarded({ user, event: eventOf(user), destination })).toBeNull();
+      expect(await stored(user.login)).toEqual({ users: [], events: [] });
+    }
+  });
+
+  it('a login taken in the network fails as the INSERT does, and writes no event', async () => {
+    const first = newUser(world.netA.networkId, world.mbA1.mailboxId);
+    const destination = await destinationOf(first.networkId, first.mailboxId);
+    await store.insertUserGuarded({ user: first, event: eventOf(first), destination });
+    const again = { ...first, login: first.login.toUpperCase(), email: 'other@example.com' };
+    await expect(store.insertUserGuarded({ user: again, event: { ...eventOf(first), requestId: 'req-again' }, destination })).rejects.toMatchObject({
+      constraint: 'users_login_unique',
+    });
+    expect(Number((await rawQuery(server.database, `select count(*) as n from audit_events where request_id = 'req-again'`))[0]!.n)).toBe(0);
   });
 });

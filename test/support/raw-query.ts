@@ -45,3 +45,26 @@ export async function dumpAllText(database: Pick<TestDatabase, 'databaseUrl' | '
   }
   return cells;
 }
+
+/**
+ * Runs `work` while a transaction on a PostgreSQL connection of its own holds
+ * the locks `text` takes (another request's change under way). `work` ends
+ * that transaction itself (`holder.query('commit')`) at the moment the test
+ * needs; the connection is closed afterwards either way.
+ */
+export async function whileHolding<T>(
+  database: Pick<TestDatabase, 'databaseUrl'>,
+  text: string,
+  params: unknown[],
+  work: (holder: pg.Client) => Promise<T>,
+): Promise<T> {
+  const holder = new pg.Client({ connectionString: database.databaseUrl! });
+  await holder.connect();
+  try {
+    await holder.query('begin');
+    await holder.query(text, params);
+    return await work(holder);
+  } finally {
+    await holder.end();
+  }
+}

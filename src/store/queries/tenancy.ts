@@ -103,19 +103,24 @@ export interface DestinationRows {
 /** The network's (alias n) or mailbox's (alias m) columns in a select of several tables, each as `<alias>_<column>`. */
 const destinationColumns = (alias: 'n' | 'm') =>
   [...TENANT_COLUMNS, 'network_id', ...(alias === 'm' ? ['mailbox_id'] : [])].map((column) => sql.ref(`${alias}.${column}`).as(`${alias}_${column}`));
+const NETWORK_DESTINATION_COLUMNS = destinationColumns('n');
+const MAILBOX_DESTINATION_COLUMNS = destinationColumns('m');
 
 /**
  * The select of a placement's destination: the network (alias n) and, when
  * mailboxId > 0, the mailbox (alias m), for the caller to lock (FOR SHARE OF
- * n, m: network first, the lock order of store.ts) and to read back with
- * destinationOfRow. No row when either does not exist.
+ * destinationTables: network first, the lock order of store.ts) and to read
+ * back with destinationOfRow. No row when either does not exist.
  */
 export function destinationSelect(db: Kysely<Database>, networkId: number, mailboxId: number) {
-  const network = db.selectFrom('networks as n').select(destinationColumns('n')).where('n.network_id', '=', networkId);
+  const network = db.selectFrom('networks as n').select(NETWORK_DESTINATION_COLUMNS).where('n.network_id', '=', networkId);
   return mailboxId > 0
-    ? network.innerJoin('mailboxes as m', (join) => join.on('m.mailbox_id', '=', mailboxId)).select(destinationColumns('m'))
+    ? network.innerJoin('mailboxes as m', (join) => join.on('m.mailbox_id', '=', mailboxId)).select(MAILBOX_DESTINATION_COLUMNS)
     : network;
 }
+
+/** The aliases of destinationSelect's tables, in the lock order of store.ts: what a caller locks. */
+export const destinationTables = (mailboxId: number): readonly string[] => (mailboxId > 0 ? ['n', 'm'] : ['n']);
 
 /** The destination in a row of destinationSelect (columns of other tables beside them are left). */
 export function destinationOfRow(row: Record<string, unknown>, dialect: Dialect): DestinationRows {
@@ -232,21 +237,17 @@ export class MailboxQueries extends TenantQueries {
   }
 
   /**
-   * A placement's destination, a network and a mailbox, both kept from
-   * changing until the transaction ends (as findByIdForShare each) by one
-   * statement (destinationSelect). Null when either does not exist; the
-   * caller then reads each alone to say which.
+   * A placement's destination (destinationSelect: the network, and the
+   * mailbox when mailboxId > 0), kept from changing until the transaction ends
+   * (as findByIdForShare each) by one statement. Null when either does not
+   * exist; checkPlacement then reads each alone to say which.
    */
-  async findWithNetworkForShare(networkId: number, mailboxId: number): Promise<{ network: Network; mailbox: Mailbox } | null> {
-    const row = await this.dialect.forShare(destinationSelect(this.db, networkId, mailboxId), ['n', 'm']).executeTakeFirst();
-    return row ? (destinationOfRow(row, this.dialect) as { network: Network; mailbox: Mailbox }) : null;
+  async findDestinationForShare(networkId: number, mailboxId: number): Promise<DestinationRows | null> {
+    const row = await this.dialect.forShare(destinationSelect(this.db, networkId, mailboxId), destinationTables(mailboxId)).executeTakeFirst();
+    return row ? destinationOfRow(row, this.dialect) : null;
   }
 
-  /**
-   * A placement's destination (destinationSelect: the network, and the mailbox
-   * when mailboxId > 0) as it is now, locking nothing: for a decision that the
-   * write then guards (UserQueries.insertWithEvent). Null when either does not exist.
-   */
+  /** As findDestinationForShare, locking nothing: for a decision that the write then guards (UserQueries.insertWithEvent). */
   async findDestination(networkId: number, mailboxId: number): Promise<DestinationRows | null> {
     const row = await destinationSelect(this.db, networkId, mailboxId).executeTakeFirst();
     return row ? destinationOfRow(row, this.dialect) : null;

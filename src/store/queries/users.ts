@@ -10,7 +10,7 @@ import type { Scope } from '../../domain/scopes.js';
 import type { NewAuditEvent, User } from '../../domain/types.js';
 import type { Database, UsersTable } from '../schema.js';
 import { untilCommit, type Dialect } from '../dialects/dialect.js';
-import { destinationOfRow, destinationSelect, type DestinationRows } from './tenancy.js';
+import { destinationOfRow, destinationSelect, destinationTables, type DestinationRows } from './tenancy.js';
 import { callerOutsidePlacement, containsPattern, filterExcludesPlacement, placementOf, usersInScope } from './scope-filter.js';
 import { prepare, PreparedByShape } from '../prepared.js';
 import { enumLiteral } from './enum-literal.js';
@@ -259,39 +259,40 @@ export interface GuardedUserUpdate {
 }
 
 /**
- * A new user placed as decided on its destination as read: inserted only if
- * that destination (a network, and a mailbox when mailboxId > 0; none when
- * networkId is 0) still has the statuses read, together with its audit event,
- * whose target is the new user (its id filled in by the database).
+ * A new user placed as decided on its destination as read (MailboxQueries.
+ * findDestination; null for a user of no network): inserted only if that
+ * destination still has the statuses read, together with its audit event,
+ * whose target is the new user (its id filled in; a targetId given is not read).
  */
 export interface GuardedUserInsert {
   user: NewUser;
   event: Omit<NewAuditEvent, 'targetId'>;
-  destination: { networkId: number; networkStatus: Status; mailboxId: number; mailboxStatus: Status | null } | null;
+  destination: DestinationRows | null;
 }
 
 /**
- * A list's form: the caller's scope kind and which filters it applies. Its
- * arguments: the scope's values (scopeArguments), the filter values in
- * FILTER_COLUMNS order, then whatever the query adds (limit, offset).
+ * A list's form: the caller's scope kind, which id filters it applies, and the
+ * level and status it filters on. Its arguments: the scope's values
+ * (scopeArguments), the id filters' values in FILTER_COLUMNS order, then
+ * whatever the query adds (limit, offset). The level and status are written
+ * into the statement (enumLiteral), so each value is a shape of its own.
  */
 interface ListShape {
   scope: Scope['kind'];
-  filters: readonly (keyof UserFilter)[];
-  /** The level and status filtered on, written into the statement (enumLiteral): part of the shape, not arguments. */
+  filters: readonly IdFilter[];
   literals: Pick<UserFilter, 'authLevel' | 'status'>;
 }
 const FILTER_COLUMNS = { networkId: 'network_id', mailboxId: 'mailbox_id', authLevel: 'auth_level', status: 'status' } as const;
-const FILTERS = Object.keys(FILTER_COLUMNS) as (keyof UserFilter)[];
-/** Filters whose value is a literal of the statement (enumLiteral), not an argument. */
-const isLiteral = (name: keyof UserFilter): name is 'authLevel' | 'status' => name === 'authLevel' || name === 'status';
+type IdFilter = 'networkId' | 'mailboxId';
+const ID_FILTERS: readonly IdFilter[] = ['networkId', 'mailboxId'];
+const LITERAL_FILTERS = ['authLevel', 'status'] as const;
 
 function listShape(scope: Scope, filter: UserFilter): { key: string; shape: ListShape; args: unknown[] } {
-  const filters = FILTERS.filter((name) => filter[name]);
+  const filters = ID_FILTERS.filter((name) => filter[name]);
   return {
-    key: `${scope.kind}:${filters.map((name) => (isLiteral(name) ? `${name}=${filter[name]}` : name)).join(',')}`,
+    key: `${scope.kind}:${filters.join(',')}:${filter.authLevel ?? ''}:${filter.status ?? ''}`,
     shape: { scope: scope.kind, filters, literals: { authLevel: filter.authLevel, status: filter.status } },
-    args: [...scopeArguments(scope), ...filters.filter((name) => !isLiteral(name)).map((name) => filter[name])],
+    args: [...scopeArguments(scope), ...filters.map((name) => filter[name])],
   };
 }
 
@@ -336,12 +337,12 @@ function filtered<T extends 'users' | 'user_counts'>(
 ) {
   const [scope, rest] = scopeFromArguments(shape.scope, args);
   const base = (db.selectFrom(table) as unknown as SelectQueryBuilder<Database, T, object>).where(where(scope));
-  const values = shape.filters.filter((name) => !isLiteral(name));
-  const query = shape.filters.reduce(
-    (q, name) => q.where(FILTER_COLUMNS[name] as never, '=', (isLiteral(name) ? enumLiteral(shape.literals[name]!) : rest[values.indexOf(name)]) as never),
-    base,
-  );
-  return { query, rest: rest.slice(values.length) };
+  const byIds = shape.filters.reduce((q, name, i) => q.where(FILTER_COLUMNS[name] as never, '=', rest[i] as never), base);
+  const query = LITERAL_FILTERS.reduce((q, name) => {
+    const value = shape.literals[name];
+    return value ? q.where(FILTER_COLUMNS[name] as never, '=', enumLiteral(value) as never) : q;
+  }, byIds);
+  return { query, rest: rest.slice(shape.filters.length) };
 }
 
 /**
@@ -447,7 +448,7 @@ export class UserQueries {
   /**
    * The user, locked FOR UPDATE, with a placement's destination (network, and
    * mailbox when mailboxId > 0) read FOR SHARE as MailboxQueries'
-   * findWithNetworkForShare reads it, in one statement: a change of placement
+   * findDestinationForShare reads it, in one statement: a change of placement
    * then takes its locks in one round trip (issue 16). The rows are locked in
    * the order of store.ts, user, network, mailbox (the order of the locking
    * clauses; see Dialect.forUpdate). Null when any of them does not exist:
@@ -458,7 +459,7 @@ export class UserQueries {
     const query = destinationSelect(this.db, networkId, mailboxId)
       .innerJoin('users as u', (join) => join.on('u.user_id', '=', userId))
       .select(user as never);
-    const row = (await this.dialect.forShare(this.dialect.forUpdate(query, ['u']), ['n', 'm'].slice(0, mailboxId > 0 ? 2 : 1)).executeTakeFirst()) as
+    const row = (await this.dialect.forShare(this.dialect.forUpdate(query, ['u']), destinationTables(mailboxId)).executeTakeFirst()) as
       | (UserRow & Record<string, unknown>)
       | undefined;
     return row ? { user: this.#toUser(row), destination: destinationOfRow(row, this.dialect) } : null;
@@ -638,10 +639,11 @@ export class UserQueries {
     const guardedInsert = destination
       ? db
           .with('destination', () => {
-            const { networkId, networkStatus, mailboxId, mailboxStatus } = destination;
-            let rows = destinationSelect(this.db, networkId, mailboxId).where('n.status', '=', networkStatus);
-            if (mailboxId > 0) rows = rows.where(sql.ref('m.status'), '=', mailboxStatus);
-            return this.dialect.forShare(rows, mailboxId > 0 ? ['n', 'm'] : ['n']).clearSelect().select(sql.lit(1).as('one'));
+            const { network, mailbox } = destination;
+            const mailboxId = mailbox?.mailboxId ?? 0;
+            let rows = destinationSelect(this.db, network.networkId, mailboxId).where('n.status', '=', network.status);
+            if (mailbox) rows = rows.where(sql.ref('m.status'), '=', mailbox.status);
+            return this.dialect.forShare(rows, destinationTables(mailboxId)).clearSelect().select(sql.lit(1).as('one'));
           })
           .with('inserted', (db) =>
             db
