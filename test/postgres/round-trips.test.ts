@@ -75,6 +75,19 @@ describe('round trips per request on PostgreSQL', () => {
     expect(await roundTripsOf('DELETE /v2/users/{id}', () => root.delete(`/v2/users/${id}`))).toBe(3);
   });
 
+  it('a list page: its rows and total in one statement, beside the read of the caller where it may lie outside its placement', async () => {
+    const network = await createNetwork(server);
+    const mailbox = await createMailbox(server, network.networkId);
+    const { key } = await createUser(server, { authLevel: 'NetworkAdmin', networkId: network.networkId, mailboxId: 0 });
+    await createUser(server, { authLevel: 'MailboxUser', networkId: network.networkId, mailboxId: mailbox.mailboxId });
+    const list = { networkId: network.networkId, status: 'Active', recordsPerPage: 25 };
+    // Authentication; the page with its total (Root's scope is everyone: no caller to look for).
+    expect(await roundTripsOf('POST /v2/users/list (Root)', () => root.post('/v2/users/list', list))).toBe(2);
+    expect(await roundTripsOf('POST /v2/users/list (Root, past the last page)', () => root.post('/v2/users/list', { ...list, pageNo: 9 }))).toBe(2);
+    // Authentication; the caller's row, then the page with its total (a pool of one takes them in turn).
+    expect(await roundTripsOf('POST /v2/users/list (NetworkAdmin)', () => root.as(key).post('/v2/users/list', list))).toBe(3);
+  });
+
   it('signing in: the user with its password hash and standing in one read before the password is verified, and again, locked, in the transaction', async () => {
     const network = await createNetwork(server);
     const mailbox = await createMailbox(server, network.networkId);

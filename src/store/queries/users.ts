@@ -345,6 +345,13 @@ function filtered<T extends 'users' | 'user_counts'>(
   return { query, rest: rest.slice(shape.filters.length) };
 }
 
+/** The number of users in the scope's placement matching the filters, summed from a few user_counts rows. */
+function placementTotal(db: Kysely<Database>, shape: ListShape, args: readonly unknown[]) {
+  return filtered(db, 'user_counts', shape, args, (scope) => placementOf('user_counts', scope)).query.select((eb) =>
+    eb.fn.sum<number | string | null>('n').as('total'),
+  );
+}
+
 /**
  * A page of the scope's placement (placementOf) matching the filters, in userId
  * order: index-served. The page's ids are found first — from the index alone
@@ -363,6 +370,29 @@ const PLACEMENT_PAGE = new PreparedByShape(
     },
 );
 
+/**
+ * PLACEMENT_PAGE with the placement's total (placementTotal) in one
+ * statement: the total's one row, joined to the page's rows — so a page past
+ * the end is that row with no user (user_id null). On PostgreSQL every
+ * statement is a write to a backend's socket and a wake-up of that backend;
+ * the page and the total on two pooled connections cost two of each, and in a
+ * V8 profile under list load those writes were a quarter of our CPU (issue 16).
+ */
+const PAGE_WITH_TOTAL = new PreparedByShape(
+  (shape: ListShape) =>
+    (db: Kysely<Database>, dialect: Dialect, ...args: unknown[]) => {
+      const total = placementTotal(db, shape, args);
+      const { query, rest } = filtered(db, 'users', shape, args, (scope) => placementOf('users', scope));
+      const [limit, offset] = rest as [number, number];
+      const ids = query.select('user_id').orderBy('user_id').limit(limit).offset(offset);
+      return db
+        .selectFrom(total.as('t'))
+        .leftJoin('users', (join) => join.on(dialect.idIn('users.user_id', ids)))
+        .select(['t.total', ...USER_COLUMNS.map((column) => `users.${column}` as const)])
+        .orderBy('users.user_id');
+    },
+);
+
 /** How many users of the placement matching the filters come before a userId (where the caller goes in the list). */
 const PLACEMENT_BEFORE = new PreparedByShape(
   (shape: ListShape) =>
@@ -376,9 +406,7 @@ const PLACEMENT_BEFORE = new PreparedByShape(
 const COUNT_IN_PLACEMENT = new PreparedByShape(
   (shape: ListShape) =>
     (db: Kysely<Database>, _dialect: Dialect, ...args: unknown[]) =>
-      filtered(db, 'user_counts', shape, args, (scope) => placementOf('user_counts', scope)).query.select((eb) =>
-        eb.fn.sum<number | string | null>('n').as('total'),
-      ),
+      placementTotal(db, shape, args),
 );
 
 /** The caller's row, when it is in scope only as itself and matches the filters (see list). */
@@ -501,14 +529,16 @@ export class UserQueries {
     const offset = (page.pageNo - 1) * limit;
     const placementPage = async (n: number, from: number) =>
       n === 0 ? [] : PLACEMENT_PAGE.of(key, shape).rows(this.db, this.dialect, [...args, n, from]);
-    // The usual page (no caller to merge in) is asked for beside the total, not after it: on
-    // PostgreSQL the two queries overlap on two pooled connections instead of taking turns.
-    const usualPage = excluded ? undefined : placementPage(limit, offset);
-    usualPage?.catch(() => {}); // awaited below when used; its failure must not go unhandled when not
-    const { caller, total } = await this.#total(key, shape, args, excluded);
+    // The usual page with its total, beside the caller's row: on PostgreSQL the two overlap on two
+    // pooled connections instead of taking turns (Root's list, `system`, has no caller to look for).
+    const [caller, usual] = await Promise.all([
+      shape.scope === 'system' ? undefined : CALLER_OUTSIDE.of(key, shape).first(this.db, this.dialect, args),
+      excluded ? undefined : this.#pageWithTotal(key, shape, [...args, limit, offset]),
+    ]);
+    const total = (usual?.total ?? 0) + (caller ? 1 : 0);
     // Only the caller can match: it is the list's one row.
     if (excluded) return { users: caller && offset === 0 ? [this.#toUser(caller)] : [], total };
-    if (!caller) return { users: (await usualPage!).map(this.#toUser), total };
+    if (!caller) return { users: usual!.rows.map(this.#toUser), total };
     const before = this.dialect.readCount((await PLACEMENT_BEFORE.of(key, shape).first(this.db, this.dialect, [...args, caller.user_id]))?.total ?? 0);
     let rows;
     if (offset + limit <= before) rows = await placementPage(limit, offset);
@@ -518,6 +548,25 @@ export class UserQueries {
       rows = [...around.slice(0, before - offset), caller, ...around.slice(before - offset)];
     }
     return { users: rows.map(this.#toUser), total };
+  }
+
+  /**
+   * A page of the placement and the placement's total: in one statement where
+   * reads are gathered (Dialect.readsInBatches: on PostgreSQL each statement
+   * is a round trip), else as two (on SQLite the join cost ~15 % more than the
+   * two statements it replaces, which cost no round trip).
+   */
+  async #pageWithTotal(key: string, shape: ListShape, args: unknown[]): Promise<{ rows: UserRow[]; total: number }> {
+    if (this.dialect.readsInBatches) {
+      const rows = await PAGE_WITH_TOTAL.of(key, shape).rows(this.db, this.dialect, args);
+      // A page past the end is the total's row alone, with no user.
+      return { rows: rows.filter((row): row is UserRow & typeof row => row.user_id !== null), total: this.dialect.readCount(rows[0]?.total ?? 0) };
+    }
+    const [rows, counted] = await Promise.all([
+      PLACEMENT_PAGE.of(key, shape).rows(this.db, this.dialect, args),
+      COUNT_IN_PLACEMENT.of(key, shape).first(this.db, this.dialect, args),
+    ]);
+    return { rows, total: this.dialect.readCount(counted?.total ?? 0) };
   }
 
   /** Users in scope matching the search: usersInScope, the one scope rule the other reads use, and the filters. */
