@@ -362,34 +362,40 @@ function placementTotal(db: Kysely<Database>, shape: ListShape, args: readonly u
  */
 const PLACEMENT_PAGE = new PreparedByShape(
   (shape: ListShape) =>
-    (db: Kysely<Database>, dialect: Dialect, ...args: unknown[]) => {
-      const { query, rest } = filtered(db, 'users', shape, args, (scope) => placementOf('users', scope));
-      const [limit, offset] = rest as [number, number];
-      const ids = query.select('user_id').orderBy('user_id').limit(limit).offset(offset);
-      return db.selectFrom('users').select(USER_COLUMNS).where(dialect.idIn('users.user_id', ids)).orderBy('user_id');
-    },
+    (db: Kysely<Database>, dialect: Dialect, ...args: unknown[]) =>
+      db.selectFrom('users').select(USER_COLUMNS).where(dialect.idIn('users.user_id', pageIds(db, shape, args))).orderBy('user_id'),
 );
 
+/** The ids of a page of the placement matching the filters, in userId order; the arguments end with limit and offset. */
+function pageIds(db: Kysely<Database>, shape: ListShape, args: readonly unknown[]) {
+  const { query, rest } = filtered(db, 'users', shape, args, (scope) => placementOf('users', scope));
+  const [limit, offset] = rest as [number, number];
+  return query.select('user_id').orderBy('user_id').limit(limit).offset(offset);
+}
+
 /**
- * PLACEMENT_PAGE with the placement's total (placementTotal) in one
- * statement: the total's one row, joined to the page's rows — so a page past
- * the end is that row with no user (user_id null). On PostgreSQL every
- * statement is a write to a backend's socket and a wake-up of that backend;
- * the page and the total on two pooled connections cost two of each, and in a
- * V8 profile under list load those writes were a quarter of our CPU (issue 16).
+ * A whole list in one statement: PLACEMENT_PAGE's rows with the placement's
+ * total (placementTotal) — the total's one row joined to the page's rows, so
+ * a page past the end is that row with no user (user_id null) — and, for a
+ * scope that has one, the caller's own row where it lies outside the
+ * placement (CALLER_OUTSIDE), marked `outside`. On PostgreSQL every statement
+ * is a write to a backend's socket and a wake-up of that backend; the page,
+ * the total and the caller on pooled connections of their own cost one each,
+ * and in a V8 profile under list load those writes were the largest item of
+ * our CPU (issue 16).
  */
-const PAGE_WITH_TOTAL = new PreparedByShape(
+const WHOLE_LIST = new PreparedByShape(
   (shape: ListShape) =>
     (db: Kysely<Database>, dialect: Dialect, ...args: unknown[]) => {
-      const total = placementTotal(db, shape, args);
-      const { query, rest } = filtered(db, 'users', shape, args, (scope) => placementOf('users', scope));
-      const [limit, offset] = rest as [number, number];
-      const ids = query.select('user_id').orderBy('user_id').limit(limit).offset(offset);
-      return db
-        .selectFrom(total.as('t'))
-        .leftJoin('users', (join) => join.on(dialect.idIn('users.user_id', ids)))
-        .select(['t.total', ...USER_COLUMNS.map((column) => `users.${column}` as const)])
-        .orderBy('users.user_id');
+      const page = db
+        .selectFrom(placementTotal(db, shape, args).as('t'))
+        .leftJoin('users', (join) => join.on(dialect.idIn('users.user_id', pageIds(db, shape, args))))
+        .select([sql<number>`0`.as('outside'), 't.total', ...USER_COLUMNS.map((column) => `users.${column}` as const)]);
+      if (shape.scope === 'system') return page.orderBy('user_id');
+      const caller = filtered(db, 'users', shape, args, callerOutsidePlacement).query.select([
+        sql<number>`1`.as('outside'), sql<null>`null`.as('total'), ...USER_COLUMNS.map((column) => `users.${column}` as const),
+      ]);
+      return page.unionAll(caller).orderBy('outside').orderBy('user_id');
     },
 );
 
@@ -529,16 +535,14 @@ export class UserQueries {
     const offset = (page.pageNo - 1) * limit;
     const placementPage = async (n: number, from: number) =>
       n === 0 ? [] : PLACEMENT_PAGE.of(key, shape).rows(this.db, this.dialect, [...args, n, from]);
-    // The usual page with its total, beside the caller's row: on PostgreSQL the two overlap on two
-    // pooled connections instead of taking turns (Root's list, `system`, has no caller to look for).
-    const [caller, usual] = await Promise.all([
-      shape.scope === 'system' ? undefined : CALLER_OUTSIDE.of(key, shape).first(this.db, this.dialect, args),
-      excluded ? undefined : this.#pageWithTotal(key, shape, [...args, limit, offset]),
-    ]);
-    const total = (usual?.total ?? 0) + (caller ? 1 : 0);
-    // Only the caller can match: it is the list's one row.
-    if (excluded) return { users: caller && offset === 0 ? [this.#toUser(caller)] : [], total };
-    if (!caller) return { users: usual!.rows.map(this.#toUser), total };
+    // Only the caller can match: it is the list's one row (a `system` scope excludes no one).
+    if (excluded) {
+      const caller = await CALLER_OUTSIDE.of(key, shape).first(this.db, this.dialect, args);
+      return { users: caller && offset === 0 ? [this.#toUser(caller)] : [], total: caller ? 1 : 0 };
+    }
+    const { rows: usual, total: inPlacement, caller } = await this.#read(key, shape, [...args, limit, offset]);
+    const total = inPlacement + (caller ? 1 : 0);
+    if (!caller) return { users: usual.map(this.#toUser), total };
     const before = this.dialect.readCount((await PLACEMENT_BEFORE.of(key, shape).first(this.db, this.dialect, [...args, caller.user_id]))?.total ?? 0);
     let rows;
     if (offset + limit <= before) rows = await placementPage(limit, offset);
@@ -551,22 +555,29 @@ export class UserQueries {
   }
 
   /**
-   * A page of the placement and the placement's total: in one statement where
-   * reads are gathered (Dialect.readsInBatches: on PostgreSQL each statement
-   * is a round trip), else as two (on SQLite the join cost ~15 % more than the
-   * two statements it replaces, which cost no round trip).
+   * The usual page of a list, the placement's total and the caller's row when
+   * it lies outside the placement (never for `system`): in one statement where
+   * reads are gathered (WHOLE_LIST; Dialect.readsInBatches: on PostgreSQL each
+   * statement is a round trip), else as three (SQLite: in-process there is no
+   * round trip to save, and the joined page and total cost ~15 % more than the two).
    */
-  async #pageWithTotal(key: string, shape: ListShape, args: unknown[]): Promise<{ rows: UserRow[]; total: number }> {
+  async #read(key: string, shape: ListShape, args: unknown[]): Promise<{ rows: UserRow[]; total: number; caller: UserRow | undefined }> {
     if (this.dialect.readsInBatches) {
-      const rows = await PAGE_WITH_TOTAL.of(key, shape).rows(this.db, this.dialect, args);
-      // A page past the end is the total's row alone, with no user.
-      return { rows: rows.filter((row): row is UserRow & typeof row => row.user_id !== null), total: this.dialect.readCount(rows[0]?.total ?? 0) };
+      const rows = await WHOLE_LIST.of(key, shape).rows(this.db, this.dialect, args);
+      // Ordered by `outside`: the page (or, past the end, the total's row alone, with no user), then the caller.
+      const page = rows.filter((row) => row.outside === 0);
+      return {
+        rows: page.filter((row): row is UserRow & typeof row => row.user_id !== null),
+        total: this.dialect.readCount(page[0]?.total ?? 0),
+        caller: rows.find((row): row is UserRow & typeof row => row.outside === 1),
+      };
     }
-    const [rows, counted] = await Promise.all([
+    const [rows, counted, caller] = await Promise.all([
       PLACEMENT_PAGE.of(key, shape).rows(this.db, this.dialect, args),
       COUNT_IN_PLACEMENT.of(key, shape).first(this.db, this.dialect, args),
+      shape.scope === 'system' ? undefined : CALLER_OUTSIDE.of(key, shape).first(this.db, this.dialect, args),
     ]);
-    return { rows, total: this.dialect.readCount(counted?.total ?? 0) };
+    return { rows, total: this.dialect.readCount(counted?.total ?? 0), caller };
   }
 
   /** Users in scope matching the search: usersInScope, the one scope rule the other reads use, and the filters. */
