@@ -146,7 +146,7 @@ export function loginTaken(login: string, networkId: number): ApiError {
   return ApiError.duplicate('login', `"${login}" already exists in network ${networkId}`);
 }
 
-/** Guarded writes of one PUT before it takes the row lock instead (each miss means another request changed the user). */
+/** Guarded writes of one PUT or create before it takes the locking transaction instead (each miss: another request changed the user, or the destination). */
 const OPTIMISTIC_ATTEMPTS = 3;
 
 /** Whether `user` may be the last active Root (suspending it then needs protectLastRoot). */

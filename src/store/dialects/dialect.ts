@@ -31,9 +31,10 @@ export interface Dialect {
    * Whether reads that can go together go as one statement: the credential
    * lookups (API keys, sessions) of one event-loop turn, outside transactions,
    * one statement per kind (TurnBatch); a user list with its total and caller
-   * (UserQueries.list). PostgreSQL, where each statement is a round trip. SQLite reads in-process,
-   * synchronously (a perf profile of GET on SQLite puts all of SQLite at 7 %
-   * of the process, the read-lock `fcntl` at 1 %): nothing worth gathering.
+   * (UserQueries.list). PostgreSQL, where each statement is a round trip.
+   * SQLite reads in-process, synchronously (a perf profile of GET on SQLite
+   * puts all of SQLite at 7 % of the process, the read-lock `fcntl` at 1 %):
+   * nothing worth gathering.
    */
   readonly readsInBatches: boolean;
   /**

@@ -540,7 +540,7 @@ export class UserQueries {
       const caller = await CALLER_OUTSIDE.of(key, shape).first(this.db, this.dialect, args);
       return { users: caller && offset === 0 ? [this.#toUser(caller)] : [], total: caller ? 1 : 0 };
     }
-    const { rows: usual, total: inPlacement, caller } = await this.#read(key, shape, [...args, limit, offset]);
+    const { rows: usual, total: inPlacement, caller } = await this.#pageTotalAndCaller(key, shape, [...args, limit, offset]);
     const total = inPlacement + (caller ? 1 : 0);
     if (!caller) return { users: usual.map(this.#toUser), total };
     const before = this.dialect.readCount((await PLACEMENT_BEFORE.of(key, shape).first(this.db, this.dialect, [...args, caller.user_id]))?.total ?? 0);
@@ -561,14 +561,13 @@ export class UserQueries {
    * statement is a round trip), else as three (SQLite: in-process there is no
    * round trip to save, and the joined page and total cost ~15 % more than the two).
    */
-  async #read(key: string, shape: ListShape, args: unknown[]): Promise<{ rows: UserRow[]; total: number; caller: UserRow | undefined }> {
+  async #pageTotalAndCaller(key: string, shape: ListShape, args: unknown[]): Promise<{ rows: UserRow[]; total: number; caller: UserRow | undefined }> {
     if (this.dialect.readsInBatches) {
       const rows = await WHOLE_LIST.of(key, shape).rows(this.db, this.dialect, args);
-      // Ordered by `outside`: the page (or, past the end, the total's row alone, with no user), then the caller.
-      const page = rows.filter((row) => row.outside === 0);
+      // Ordered by `outside`: first the page's rows (past the end, the total's row alone, with no user), then the caller's.
       return {
-        rows: page.filter((row): row is UserRow & typeof row => row.user_id !== null),
-        total: this.dialect.readCount(page[0]?.total ?? 0),
+        rows: rows.filter((row): row is UserRow & typeof row => row.outside === 0 && row.user_id !== null),
+        total: this.dialect.readCount(rows[0]?.total ?? 0),
         caller: rows.find((row): row is UserRow & typeof row => row.outside === 1),
       };
     }
