@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `node bench/profile-postgres.mjs [--seconds 5] [--connections 50] [--only get,put,list,config] [--users 10000] [--pools 10] [--cpu-prof DIR] [--no-flush]`
+ * `node bench/profile-postgres.mjs [--seconds 5] [--connections 50] [--only get,put,list,config] [--users 10000] [--pools 10] [--cpu-prof DIR] [--no-flush] [--set name=value] [--before SQL]`
  *
  * Where a request's time goes on PostgreSQL, in figures that do not depend on
  * how loaded the machine is: for each scenario, CPU µs per request of our
@@ -15,7 +15,9 @@
  * on together). `--pools 5,10,20`: the same for each
  * pool size (ECGRID_PG_POOL), to size it from measurement. `--socket`: the server
  * connects through PostgreSQL's Unix socket instead of TCP on 127.0.0.1. `--cpu-prof DIR`: the
- * server writes a V8 CPU profile into DIR when it stops. Needs `npm run build` first.
+ * server writes a V8 CPU profile into DIR when it stops. `--before SQL` (repeatable):
+ * run SQL on the seeded database before the load, to measure what a schema
+ * change would give (e.g. `--before 'drop index users_email_idx'`). Needs `npm run build` first.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -37,6 +39,7 @@ const { values: args } = parseArgs({
     socket: { type: 'boolean', default: false },
     'no-flush': { type: 'boolean', default: false },
     set: { type: 'string', multiple: true, default: [] },
+    before: { type: 'string', multiple: true, default: [] },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -87,11 +90,14 @@ await admin.query('create database profile');
 const stats = new pg.Client({ connectionString: url });
 let server;
 const rows = [];
+/** How many times PostgreSQL has flushed its WAL to disk (fdatasync; several commits may share one). */
+const walFlushes = async () => Number((await stats.query('select wal_sync from pg_stat_wal')).rows[0].wal_sync);
 try {
   log(`seeding ${USERS} users…`);
   seedUsers({ DATABASE_URL: url }, USERS);
   await stats.connect();
   await stats.query('create extension if not exists pg_stat_statements');
+  for (const statement of args.before) await stats.query(statement);
   for (const pool of args.pools.split(',')) {
     const port = await freePort();
     const databaseUrl = args.socket ? `postgres://postgres@/profile?host=${encodeURIComponent(cluster.dir)}&port=${cluster.port}` : url;
@@ -101,9 +107,9 @@ try {
       const params = { key, users: USERS, networks: SEEDED_NETWORKS };
       await drive({ url: serverUrl, scenario, params, connections: CONNECTIONS, seconds: 2, dir, name: `${scenario}-warmup` });
       await stats.query('select pg_stat_statements_reset()');
-      const before = { server: cpuMicros(server.pid), postgres: postgresMicros(cluster.pid) };
+      const before = { server: cpuMicros(server.pid), postgres: postgresMicros(cluster.pid), flushes: await walFlushes() };
       const result = await drive({ url: serverUrl, scenario, params, connections: CONNECTIONS, seconds: SECONDS, dir, name: scenario });
-      const after = { server: cpuMicros(server.pid), postgres: postgresMicros(cluster.pid) };
+      const after = { server: cpuMicros(server.pid), postgres: postgresMicros(cluster.pid), flushes: await walFlushes() };
       const requests = result.rps * SECONDS;
       const { rows: statements } = await stats.query(
         `select calls, plans, total_exec_time, total_plan_time, query from pg_stat_statements
@@ -120,6 +126,7 @@ try {
         'server µs/req': ((after.server - before.server) / requests).toFixed(0),
         'postgres µs/req': ((after.postgres - before.postgres) / requests).toFixed(0),
         'statements/req': (calls / requests).toFixed(2),
+        'WAL flushes/req': ((after.flushes - before.flushes) / requests).toFixed(2),
         errors: result.non2xx,
       });
       log(`${scenario}: statements per request:`);

@@ -16,7 +16,8 @@ import { SettingQueries } from './queries/settings.js';
 import { SessionQueries, sessionBatch } from './queries/sessions.js';
 import { LoginStateQueries } from './queries/login-state.js';
 import { OutboxQueries } from './queries/outbox.js';
-import type { GuardedUserInsert, GuardedUserUpdate } from './queries/users.js';
+import { sharedShape, type GuardedUserInsert, type GuardedUserUpdate } from './queries/users.js';
+import { TurnBatch } from './turn-batch.js';
 import type { User } from '../domain/types.js';
 
 /**
@@ -82,6 +83,13 @@ export class Repositories {
  * session row with a conditional UPDATE and locks nothing else.
  */
 const MAX_ATTEMPTS = 5;
+/** A result or the error that took its place: one per change of a shared statement. */
+type Settled<T> = { value: T } | { error: unknown };
+const settle = <T>(promise: Promise<T>): Promise<Settled<T>> => promise.then((value) => ({ value }), (error: unknown) => ({ error }));
+const unsettle = <T>(settled: Settled<T>): T => {
+  if ('error' in settled) throw settled.error;
+  return settled.value;
+};
 /** A read on a dead connection: tried again after 5, then 10 ms. */
 const READ_ATTEMPTS = 3;
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -95,6 +103,8 @@ export class Store extends Repositories {
 
   /** Credential lookups gathered by turn (Dialect.readsInBatches), for metrics. */
   readonly #lookups: CredentialLookups | undefined;
+  /** Guarded user updates gathered by turn into shared statements (updateUserGuarded), where writes are one statement. */
+  readonly #updates: TurnBatch<GuardedUserUpdate, Settled<User | null>> | undefined;
 
   constructor(private readonly dialect: Dialect) {
     const lookups = dialect.readsInBatches ? { keys: keyBatch(dialect.db, dialect), sessions: sessionBatch(dialect.db, dialect) } : undefined;
@@ -102,6 +112,7 @@ export class Store extends Repositories {
     this.#lookups = lookups;
     this.dialectName = dialect.name;
     this.writesInOneStatement = dialect.writesInOneStatement;
+    this.#updates = dialect.writesInOneStatement ? new TurnBatch((changes) => this.#updateTogether(changes)) : undefined;
   }
 
   /**
@@ -143,6 +154,7 @@ export class Store extends Repositories {
    * version decided on: nothing was written, and the caller decides again.
    */
   async updateUserGuarded(change: GuardedUserUpdate): Promise<User | null> {
+    if (this.#updates && sharedShape(change) !== undefined) return unsettle(await this.#updates.get(change));
     if (this.dialect.writesInOneStatement) return this.#statement((r) => r.users.updateWithEvent(change));
     return this.transaction(async (tx) => {
       const after = await tx.users.update(change.userId, change.patch, change.modified, change.version);
@@ -151,6 +163,45 @@ export class Store extends Repositories {
       await tx.audit.insert(change.event);
       return after;
     });
+  }
+
+  /**
+   * The guarded updates asked for in one turn (TurnBatch), written together:
+   * those of one sharedShape, each of another user, in one statement
+   * (UserQueries.updateManyWithEvent: one round trip, one COMMIT and one WAL
+   * flush for all of them); any other alone. A shared statement that fails
+   * wrote nothing, and each of its changes is then written alone, so that
+   * each gets its own answer or its own error; a change whose row moved on
+   * meanwhile finds itself null, as it would have alone. That holds even when
+   * the shared statement's outcome is unknown (its connection lost): a change
+   * it did write finds its row past the version it was decided on, writes
+   * nothing again, and its caller decides again on the row as it now is.
+   */
+  async #updateTogether(changes: readonly GuardedUserUpdate[]): Promise<Settled<User | null>[]> {
+    const alone = (change: GuardedUserUpdate) => settle(this.#statement((r) => r.users.updateWithEvent(change)));
+    const groups = new Map<string, GuardedUserUpdate[]>();
+    const users = new Map<string, Set<number>>();
+    const results = new Map<GuardedUserUpdate, Promise<Settled<User | null>>>();
+    for (const change of changes) {
+      const shape = sharedShape(change)!;
+      const seen = users.get(shape) ?? users.set(shape, new Set()).get(shape)!;
+      // A user's second change in one turn goes alone, after the shared statement is answered: its guard then sees the first.
+      if (seen.has(change.userId)) continue;
+      seen.add(change.userId);
+      (groups.get(shape) ?? groups.set(shape, []).get(shape)!).push(change);
+    }
+    for (const group of groups.values()) {
+      const written =
+        group.length === 1
+          ? [alone(group[0]!)]
+          : this.#statement((r) => r.users.updateManyWithEvent(group)).then(
+              (users) => users.map((user) => Promise.resolve<Settled<User | null>>({ value: user })),
+              () => group.map(alone),
+            );
+      group.forEach((change, i) => results.set(change, Promise.resolve(written).then((all) => all[i]!)));
+    }
+    const shared = await Promise.all(changes.map((change) => results.get(change)));
+    return Promise.all(changes.map((change, i) => shared[i] ?? alone(change)));
   }
 
   /**
@@ -255,6 +306,7 @@ export class Store extends Repositories {
       key_lookup_statements_total: keys.counters.statements,
       session_lookups_total: sessions.counters.lookups,
       session_lookup_statements_total: sessions.counters.statements,
+      ...(this.#updates && { user_updates_gathered_total: this.#updates.counters.lookups, user_update_batches_total: this.#updates.counters.statements }),
     };
   }
 

@@ -16,6 +16,7 @@ import { Api, expectOk, type Reply } from '../support/http.js';
 import { pgRelay, pgTarget, type PgRelay } from '../support/pg-relay.js';
 import { TEST_PASSWORD, createMailbox, createNetwork, createUser, startRecordedServer } from '../support/server.js';
 import { freshDatabase, type TestDatabase } from '../support/test-db.js';
+import { rawQuery } from '../support/raw-query.js';
 
 let database: TestDatabase;
 let wire: PgRelay;
@@ -95,6 +96,26 @@ describe('round trips per request on PostgreSQL', () => {
     const admins = await root.as(key).post<Array<{ userId: number }>>('/v2/users/list', list);
     expect(admins.body.data.map((u) => u.userId)).toEqual(first.body.data.map((u) => u.userId));
     expect(admins.headers.get('x-total-count')).toBe('2');
+  });
+
+  it('PUTs of several users asked in one turn share one write: 6 guarded updates in 2 round trips (the first alone, the rest together)', async () => {
+    const network = await createNetwork(server);
+    const mailbox = await createMailbox(server, network.networkId);
+    const created = await Promise.all([1, 2, 3, 4, 5, 6].map(() => createUser(server, { authLevel: 'MailboxUser', networkId: network.networkId, mailboxId: mailbox.mailboxId })));
+    const users = await Promise.all(created.map(({ user }) => server.store.users.findById(user.userId)));
+    const roundTrips = wire.count();
+    // As the service asks them (UserService.update) when six PUTs are decided in one turn of the event loop.
+    const written = await Promise.all(users.map((user, i) => server.store.updateUserGuarded({
+      userId: user!.userId, version: user!.version, patch: { firstName: `Shared${i}` }, modified: new Date().toISOString(), revokeSessions: false,
+      event: { at: new Date().toISOString(), actorUserId: null, action: 'user.update', targetType: 'user', targetId: user!.userId, targetNetworkId: network.networkId,
+        targetMailboxId: mailbox.mailboxId, changes: { firstName: { old: user!.firstName, new: `Shared${i}` } }, requestId: `shared-${i}`, clientIp: '127.0.0.1' },
+    })));
+    const n = roundTrips();
+    counted.push(['6 PUT /v2/users writes of 6 users decided in one turn', n]);
+    expect(n).toBe(2);
+    expect(written.map((user) => [user?.userId, user?.firstName, user?.version])).toEqual(users.map((user, i) => [user!.userId, `Shared${i}`, user!.version + 1]));
+    const events = await rawQuery(database, `select target_id, request_id from audit_events where request_id like 'shared-%' order by target_id`);
+    expect(events.map((row) => [Number(row.target_id), row.request_id])).toEqual(users.map((user, i) => [user!.userId, `shared-${i}`]));
   });
 
   it('signing in: the user with its password hash and standing in one read before the password is verified, and again, locked, in the transaction', async () => {

@@ -95,6 +95,62 @@ describe('Store.updateUserGuarded', () => {
   });
 });
 
+describe('Store.updateUserGuarded, several asked in one turn (on PostgreSQL one statement per shape)', () => {
+  const aUser = async () =>
+    (await store.users.findById((await createUser(server, { authLevel: 'MailboxUser', networkId: world.netA.networkId, mailboxId: world.mbA1.mailboxId })).user.userId))!;
+  const change = (user: User, firstName: string, version = user.version) => ({
+    userId: user.userId, version, patch: { firstName, email: `${firstName.toLowerCase()}@example.com` }, modified: now(),
+    event: eventFor(user, firstName), revokeSessions: false,
+  });
+
+  it('each change is written with its own event; one at a stale version, and a second of a user already changed, write nothing', async () => {
+    const users = await Promise.all([1, 2, 3, 4].map(aUser));
+    const [a, b, c, d] = users as [User, User, User, User];
+    const results = await Promise.all([
+      store.updateUserGuarded(change(c, 'TurnC')),
+      store.updateUserGuarded(change(a, 'TurnA')),
+      store.updateUserGuarded(change(b, 'TurnStale', b.version - 1)),
+      store.updateUserGuarded(change(d, 'TurnD')),
+      store.updateUserGuarded(change(a, 'TurnAgain')),
+    ]);
+    // Each answer is its own change's user (not another's of the same statement), as stored.
+    expect(results.map((user) => user && [user.userId, user.firstName, user.email, user.version])).toEqual([
+      [c.userId, 'TurnC', 'turnc@example.com', c.version + 1],
+      [a.userId, 'TurnA', 'turna@example.com', a.version + 1],
+      null,
+      [d.userId, 'TurnD', 'turnd@example.com', d.version + 1],
+      null,
+    ]);
+    for (const user of results.filter((user) => user !== null)) expect(await store.users.findById(user.userId)).toEqual(user);
+    expect(await store.users.findById(b.userId)).toEqual(b);
+    for (const [user, name] of [[a, 'TurnA'], [c, 'TurnC'], [d, 'TurnD']] as const) {
+      const events = await eventsOf(user.userId, `req-${name}`);
+      expect(events.map((event) => JSON.parse(String(event.changes)))).toEqual([{ firstName: { old: user.firstName, new: name } }]);
+    }
+    expect(await eventsOf(b.userId, 'req-TurnStale')).toHaveLength(0);
+    expect(await eventsOf(a.userId, 'req-TurnAgain')).toHaveLength(0);
+  });
+
+  it('a change the database refuses fails alone: the others of its turn are written, it writes nothing', async () => {
+    const [a, b, c] = (await Promise.all([1, 2, 3].map(aUser))) as [User, User, User];
+    // PostgreSQL's text holds no NUL character: its statement fails, and with it a statement it shared (SQLite stores it).
+    const refused = { ...change(b, 'TurnRefused'), patch: { firstName: 'Nul\u0000', email: 'nul@example.com' } };
+    const results = await Promise.allSettled([
+      store.updateUserGuarded(change(a, 'TurnOk1')),
+      store.updateUserGuarded(refused),
+      store.updateUserGuarded(change(c, 'TurnOk2')),
+    ]);
+    expect(results.map((result) => result.status === 'fulfilled' && result.value?.firstName)).toEqual([
+      'TurnOk1', store.dialectName === 'postgres' ? false : 'Nul\u0000', 'TurnOk2',
+    ]);
+    expect((await eventsOf(a.userId, 'req-TurnOk1')).length + (await eventsOf(c.userId, 'req-TurnOk2')).length).toBe(2);
+    if (store.dialectName === 'postgres') {
+      expect(await store.users.findById(b.userId)).toEqual(b);
+      expect(await eventsOf(b.userId, 'req-TurnRefused')).toHaveLength(0);
+    }
+  });
+});
+
 describe('PUT /v2/users under contention', () => {
   it('40 concurrent PUTs of one user all answer 200 and each lands once, in one chain of versions', async () => {
     const { user: target } = await createUser(server, { authLevel: 'MailboxUser', networkId: world.netA.networkId, mailboxId: world.mbA1.mailboxId });

@@ -244,6 +244,74 @@ const UPDATE_WITH_EVENT = new PreparedByShape(
 );
 
 /**
+ * PostgreSQL's type of each column a change that shares a statement
+ * (UPDATE_MANY_WITH_EVENT) may set, for the array its values travel in. The
+ * count-group columns (network, mailbox, level, status) are not here: such a
+ * change goes alone (sharesAStatement).
+ */
+const ARRAY_TYPES: Partial<Record<keyof UsersTable, string>> = {
+  email: 'text', email_key: 'text', first_name: 'text', last_name: 'text', company: 'text', phone: 'text', cell_phone: 'text',
+  cell_carrier: 'text', time_zone_offset: 'integer', failed_logins: 'integer', locked_until: 'timestamptz', last_login: 'timestamptz',
+  password_hash: 'text',
+};
+/** The audit event's columns, as they travel in UPDATE_MANY_WITH_EVENT (target_id is the changed row's). */
+const EVENT_ARRAYS = [
+  ['at', 'timestamptz'], ['actor_user_id', 'integer'], ['action', 'text'], ['target_type', 'text'], ['target_network_id', 'integer'],
+  ['target_mailbox_id', 'integer'], ['changes', 'text'], ['request_id', 'text'], ['client_ip', 'text'],
+] as const;
+
+/**
+ * Several guarded updates of one shape (the same columns set, no sessions
+ * ended), each of another user, with their audit events, in one statement
+ * (PostgreSQL): the changes travel as one array per column, unnested into
+ * rows. Each row is written only if its user is still at its version, as
+ * UPDATE_WITH_EVENT writes one; the rows it returns are those written. The
+ * users are looked up through the primary key in ascending id, so that two
+ * such statements lock the rows they share in the same order (Store's lock order).
+ * Arguments: user ids, versions, modified, the columns' values, then the
+ * event's (EVENT_ARRAYS), each an array with one element per change.
+ */
+const UPDATE_MANY_WITH_EVENT = new PreparedByShape(
+  ({ columns }: { columns: readonly (keyof UsersTable)[] }) =>
+    (db: Kysely<Database>, _dialect: Dialect, ...arrays: unknown[]) => {
+      const inputs: (readonly [string, string])[] = [
+        ['user_id', 'integer'], ['version', 'integer'], ['modified', 'timestamptz'],
+        ...columns.map((column) => [`set_${column}`, ARRAY_TYPES[column]!] as const),
+        ...EVENT_ARRAYS.map(([column, type]) => [`event_${column}`, type] as const),
+      ];
+      const unnested = sql.join(inputs.map(([, type], i) => sql`${arrays[i]}::${sql.raw(type)}[]`));
+      const names = sql.raw(inputs.map(([name]) => name).join(', '));
+      const sets = sql.raw(columns.map((column) => `${column} = input.set_${column}`).join(', '));
+      const returned = sql.raw(USER_COLUMNS.map((column) => `users.${column}`).join(', '));
+      const eventColumns = EVENT_ARRAYS.map(([column]) => column);
+      const eventValues = sql.raw(EVENT_ARRAYS.map(([column]) => `input.event_${column}`).join(', '));
+      const statement = sql<UserRow>`with input as (select * from unnest(${unnested}) as input(${names})),
+        changed as (
+          update users set ${sets}, modified = input.modified, version = users.version + 1
+            from input
+           where users.user_id = any(${arrays[0]}::integer[]) and users.user_id = input.user_id and users.version = input.version
+          returning ${returned}),
+        event as (
+          insert into audit_events (${sql.raw(eventColumns.join(', '))}, target_id)
+          select ${eventValues}, changed.user_id from changed join input on input.user_id = changed.user_id)
+        select * from changed`;
+      return { compile: () => statement.compile(db) } as Compilable<UserRow>;
+    },
+);
+
+/**
+ * The shape under which a change may share one statement with others of the
+ * same shape (UPDATE_MANY_WITH_EVENT); undefined when it must go alone: it
+ * ends sessions, or moves the user between count groups (the trigger's locks
+ * on user_counts would then be taken in no one order across the statement's rows).
+ */
+export function sharedShape(change: GuardedUserUpdate): string | undefined {
+  if (change.revokeSessions) return undefined;
+  const { columns } = patchColumns(change.patch);
+  return columns.every((column) => column in ARRAY_TYPES) ? columns.join(',') : undefined;
+}
+
+/**
  * A change of one user decided on the row as read at `version`: applied only
  * if the row is still there at that version (another request's change in
  * between makes it a no-op, and the caller decides again), together with its
@@ -679,6 +747,30 @@ export class UserQueries {
       JSON.stringify(event.changes), event.requestId, event.clientIp,
     ]);
     return row ? this.#toUser(row) : null;
+  }
+
+  /**
+   * Several guarded updates in one statement (PostgreSQL): each of another
+   * user, all of one sharedShape. Each change's user after it, in the order
+   * given; null for a change whose row was not at its version (nothing of it written).
+   */
+  async updateManyWithEvent(changes: readonly GuardedUserUpdate[]): Promise<(User | null)[]> {
+    const sorted = [...changes].sort((a, b) => a.userId - b.userId);
+    const patches = sorted.map((change) => patchColumns(change.patch));
+    const { columns } = patches[0]!;
+    const column = <T>(value: (change: GuardedUserUpdate) => T) => sorted.map(value);
+    const rows = await UPDATE_MANY_WITH_EVENT.of(columns.join(','), { columns }).rows(this.db, this.dialect, [
+      column((c) => c.userId), column((c) => c.version), column((c) => c.modified),
+      ...columns.map((_, i) => patches.map((patch) => patch.values[i])),
+      column((c) => c.event.at), column((c) => c.event.actorUserId), column((c) => c.event.action), column((c) => c.event.targetType),
+      column((c) => c.event.targetNetworkId), column((c) => c.event.targetMailboxId), column((c) => JSON.stringify(c.event.changes)),
+      column((c) => c.event.requestId), column((c) => c.event.clientIp),
+    ]);
+    const byUser = new Map(rows.map((row) => [row.user_id, row]));
+    return changes.map((change) => {
+      const row = byUser.get(change.userId);
+      return row ? this.#toUser(row) : null;
+    });
   }
 
   /**
