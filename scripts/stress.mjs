@@ -33,6 +33,7 @@ const CONCURRENCY_FILES = [
   'test/e2e/placement-races.test.ts',
   'test/postgres/user-counts-lock-order.test.ts',
   'test/postgres/concurrent-moves.test.ts',
+  'test/postgres/concurrent-puts.test.ts',
   'test/store/transactions.test.ts',
   'test/store/user-counts.test.ts',
 ];
