@@ -180,11 +180,11 @@ export class Store extends Repositories {
   async #updateTogether(changes: readonly GuardedUserUpdate[]): Promise<Settled<User | null>[]> {
     const alone = (change: GuardedUserUpdate) => settle(this.#statement((r) => r.users.updateWithEvent(change)));
     const groups = new Map<string, GuardedUserUpdate[]>();
-    const users = new Map<string, Set<number>>();
+    const usersOfShape = new Map<string, Set<number>>();
     const results = new Map<GuardedUserUpdate, Promise<Settled<User | null>>>();
     for (const change of changes) {
       const shape = sharedShape(change)!;
-      const seen = users.get(shape) ?? users.set(shape, new Set()).get(shape)!;
+      const seen = usersOfShape.get(shape) ?? usersOfShape.set(shape, new Set()).get(shape)!;
       // A user's second change in one turn goes alone, after the shared statement is answered: its guard then sees the first.
       if (seen.has(change.userId)) continue;
       seen.add(change.userId);
@@ -195,7 +195,7 @@ export class Store extends Repositories {
         group.length === 1
           ? [alone(group[0]!)]
           : this.#statement((r) => r.users.updateManyWithEvent(group)).then(
-              (users) => users.map((user) => Promise.resolve<Settled<User | null>>({ value: user })),
+              (rows) => rows.map((user) => Promise.resolve<Settled<User | null>>({ value: user })),
               () => group.map(alone),
             );
       group.forEach((change, i) => results.set(change, Promise.resolve(written).then((all) => all[i]!)));

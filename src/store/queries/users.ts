@@ -247,7 +247,7 @@ const UPDATE_WITH_EVENT = new PreparedByShape(
  * PostgreSQL's type of each column a change that shares a statement
  * (UPDATE_MANY_WITH_EVENT) may set, for the array its values travel in. The
  * count-group columns (network, mailbox, level, status) are not here: such a
- * change goes alone (sharesAStatement).
+ * change goes alone (sharedShape).
  */
 const ARRAY_TYPES: Partial<Record<keyof UsersTable, string>> = {
   email: 'text', email_key: 'text', first_name: 'text', last_name: 'text', company: 'text', phone: 'text', cell_phone: 'text',
