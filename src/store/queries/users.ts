@@ -59,24 +59,12 @@ export type UserPatch = Partial<
   >
 > & { passwordHash?: string };
 
-export interface NewUser {
-  userId?: number;
-  login: string;
-  email: string;
-  firstName: string;
-  lastName: string;
-  networkId: number;
-  mailboxId: number;
-  authLevel: AuthLevel;
-  status: Status;
-  passwordHash: string;
-  created: string;
-  company?: string;
-  phone?: string;
-  cellPhone?: string;
-  cellCarrier?: CellCarrier;
-  timeZoneOffset?: number | null;
-}
+/** A user to insert: the fields its creator chooses, typed as User's; the store derives the rest (modified = created, version, lockout fields at their defaults). */
+export type NewUser = Pick<
+  User,
+  'login' | 'email' | 'firstName' | 'lastName' | 'networkId' | 'mailboxId' | 'authLevel' | 'status' | 'created'
+> &
+  Partial<Pick<User, 'userId' | 'company' | 'phone' | 'cellPhone' | 'cellCarrier' | 'timeZoneOffset'>> & { passwordHash: string };
 
 export interface UserFilter {
   networkId?: number;
