@@ -143,6 +143,34 @@ describe('signing in', () => {
     await close();
   }, 40_000);
 
+  it('keeps the session when a call that carried the token a refresh just replaced is refused: it goes again with the new one', async () => {
+    const { page, close } = await openConsole(browser, shortLived.url);
+    await signInWithPassword(page, DEMO_LOGIN, DEMO_PASSWORD);
+    await page.getByTestId('whoami').waitFor();
+    // The account page's session call leaves with the token of the moment and is held until a refresh has ended that token.
+    const held = /\/v2\/auth\/session$/;
+    const carried: string[] = [];
+    const answered: number[] = [];
+    page.on('response', (r) => void (held.test(r.url()) && answered.push(r.status())));
+    await page.route(held, async (route) => {
+      carried.push(route.request().headers()['authorization'] ?? '');
+      if (carried.length === 1) await page.waitForResponse((r) => r.url().endsWith('/v2/auth/refresh') && r.status() === 200);
+      await route.continue();
+    });
+    await page.getByRole('link', { name: 'My account' }).click();
+    const outcome = await Promise.race([
+      page.getByTestId('my-session').waitFor().then(() => 'session shown'),
+      page.getByTestId('session-notice').waitFor().then(() => 'sent to the login form'),
+    ]);
+    expect(outcome).toBe('session shown');
+    // The first call carried the replaced token and was refused; the second carried the new one.
+    expect(answered).toEqual([401, 200]);
+    expect(carried).toHaveLength(2);
+    expect(carried[1]).not.toBe(carried[0]);
+    expect(page.url()).toContain('#/account');
+    await close();
+  }, 40_000);
+
   it('sends a person whose session was ended back to the login form with a message, then to the same page', async () => {
     const { page, close } = await openConsole(browser, server.url, { hash: '#/account' });
     await signInWithPassword(page, DEMO_LOGIN, DEMO_PASSWORD);

@@ -38,6 +38,8 @@ export interface Answer<T> {
 
 let credential: Credential | null = null;
 let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+/** The refresh under way, if any: a call answered 401 meanwhile waits for it (api). */
+let refreshing: Promise<void> | undefined;
 /** Called when the session ends by itself (expired, revoked): the app shows the login form. */
 let onSessionLost: (message: string) => void = () => {};
 
@@ -83,17 +85,38 @@ async function send<T>(method: string, path: string, body?: unknown, headers: Re
  * An authenticated call. A 401 means the credential no longer works (expired,
  * revoked, user suspended): the session is dropped and the app sends the person
  * to the login form with the server's message, keeping the page they were on.
+ * Except when a refresh ran while the call was on its way: each refresh ends
+ * the token pair before it, so the call carried a token that had just been
+ * replaced, and it goes once more with the new one.
  */
 export async function api<T>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Answer<T>> {
+  const carried = credential;
+  const call = () => send<T>(method, path, body, headers);
   try {
-    return await send<T>(method, path, body, headers);
+    return await call();
   } catch (error) {
-    if (error instanceof ApiFailure && error.status === 401 && credential) {
-      forget();
-      onSessionLost(`Your session ended: ${error.message}`);
+    if (!unauthorized(error)) throw error;
+    await refreshing;
+    if (!credential || credential === carried) throw sessionLost(error);
+    try {
+      return await call();
+    } catch (again) {
+      throw unauthorized(again) ? sessionLost(again) : again;
     }
-    throw error;
   }
+}
+
+function unauthorized(error: unknown): error is ApiFailure {
+  return error instanceof ApiFailure && error.status === 401;
+}
+
+/** Drops the session (once: a failed refresh may have dropped it already) and returns the error to throw. */
+function sessionLost(error: ApiFailure): ApiFailure {
+  if (credential) {
+    forget();
+    onSessionLost(`Your session ended: ${error.message}`);
+  }
+  return error;
 }
 
 /** Refreshes this long before expiry (or at half the lifetime, when that is shorter). */
@@ -112,15 +135,21 @@ function useToken(info: TokenInfo): void {
   scheduleRefresh();
 }
 
-export async function refresh(): Promise<void> {
-  if (credential?.kind !== 'token') return;
-  try {
-    const { data } = await send<TokenInfo>('POST', '/v2/auth/refresh', { refreshToken: credential.refreshToken }, {}, false);
-    useToken(data);
-  } catch (error) {
-    forget();
-    onSessionLost(`Your session ended: ${error instanceof Error ? error.message : 'it could not be refreshed'}`);
-  }
+export function refresh(): Promise<void> {
+  if (credential?.kind !== 'token') return Promise.resolve();
+  const { refreshToken } = credential;
+  refreshing ??= (async () => {
+    try {
+      const { data } = await send<TokenInfo>('POST', '/v2/auth/refresh', { refreshToken }, {}, false);
+      useToken(data);
+    } catch (error) {
+      forget();
+      onSessionLost(`Your session ended: ${error instanceof Error ? error.message : 'it could not be refreshed'}`);
+    } finally {
+      refreshing = undefined;
+    }
+  })();
+  return refreshing;
 }
 
 export async function signInWithPassword(login: string, password: string): Promise<void> {
