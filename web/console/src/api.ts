@@ -97,12 +97,9 @@ export async function api<T>(method: string, path: string, body?: unknown, heade
   } catch (error) {
     if (!unauthorized(error)) throw error;
     await refreshing;
-    if (!credential || credential === carried) throw sessionLost(error);
-    try {
-      return await call();
-    } catch (again) {
-      throw unauthorized(again) ? sessionLost(again) : again;
-    }
+    if (credential && credential !== carried) return endingSessionOn401(call());
+    endSession(error.message);
+    throw error;
   }
 }
 
@@ -110,13 +107,20 @@ function unauthorized(error: unknown): error is ApiFailure {
   return error instanceof ApiFailure && error.status === 401;
 }
 
-/** Drops the session (once: a failed refresh may have dropped it already) and returns the error to throw. */
-function sessionLost(error: ApiFailure): ApiFailure {
-  if (credential) {
-    forget();
-    onSessionLost(`Your session ended: ${error.message}`);
+async function endingSessionOn401<T>(answer: Promise<T>): Promise<T> {
+  try {
+    return await answer;
+  } catch (error) {
+    if (unauthorized(error)) endSession(error.message);
+    throw error;
   }
-  return error;
+}
+
+/** Drops the session and sends the person to the login form with why; once (a failed refresh may have ended it already). */
+function endSession(why: string): void {
+  if (!credential) return;
+  forget();
+  onSessionLost(`Your session ended: ${why}`);
 }
 
 /** Refreshes this long before expiry (or at half the lifetime, when that is shorter). */
@@ -143,8 +147,7 @@ export function refresh(): Promise<void> {
       const { data } = await send<TokenInfo>('POST', '/v2/auth/refresh', { refreshToken }, {}, false);
       useToken(data);
     } catch (error) {
-      forget();
-      onSessionLost(`Your session ended: ${error instanceof Error ? error.message : 'it could not be refreshed'}`);
+      endSession(error instanceof Error ? error.message : 'it could not be refreshed');
     } finally {
       refreshing = undefined;
     }
