@@ -171,6 +171,37 @@ describe('signing in', () => {
     await close();
   }, 40_000);
 
+  it('does not take up a refresh answered after the person signed out: its new token is ended and nothing more is asked', async () => {
+    const { page, close } = await openConsole(browser, shortLived.url);
+    // The first refresh reaches the server (which ends the pair before it) but its answer is held until after sign-out.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const made: string[] = [];
+    await page.route(/\/v2\/auth\/refresh$/, async (route) => {
+      const response = await route.fetch();
+      made.push(((await response.json()) as { data: { token: string } }).data.token);
+      if (made.length === 1) await released;
+      await route.fulfill({ response });
+    });
+    await signInWithPassword(page, DEMO_LOGIN, DEMO_PASSWORD);
+    await page.getByTestId('whoami').waitFor();
+    await expect.poll(() => made.length, { timeout: 10_000 }).toBe(1);
+    expect((await shortLived.api.post('/v2/auth/session', undefined, { key: null, token: made[0] })).status).toBe(200);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByTestId('session-notice').filter({ hasText: 'You are signed out.' }).waitFor();
+    release();
+    // The pair the held refresh made is ended on the server, as the sign-out asked.
+    await expect
+      .poll(async () => (await shortLived.api.post('/v2/auth/session', undefined, { key: null, token: made[0] })).status, { timeout: 10_000 })
+      .toBe(401);
+    // And the console keeps no session: no refresh after it (the next would come 1 s after a 4 s token), still signed out.
+    await page.waitForTimeout(3_000);
+    expect(made).toHaveLength(1);
+    expect(await page.getByTestId('whoami').count()).toBe(0);
+    await close();
+  }, 40_000);
+
   it('sends a person whose session was ended back to the login form with a message, then to the same page', async () => {
     const { page, close } = await openConsole(browser, server.url, { hash: '#/account' });
     await signInWithPassword(page, DEMO_LOGIN, DEMO_PASSWORD);

@@ -51,9 +51,9 @@ export function currentCredential(): Credential | null {
   return credential;
 }
 
-function authHeaders(): Record<string, string> {
-  if (!credential) return {};
-  return credential.kind === 'key' ? { 'X-API-Key': credential.key } : { Authorization: `Bearer ${credential.token}` };
+function authHeaders(of: Credential | null = credential): Record<string, string> {
+  if (!of) return {};
+  return of.kind === 'key' ? { 'X-API-Key': of.key } : { Authorization: `Bearer ${of.token}` };
 }
 
 async function send<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, withAuth = true): Promise<Answer<T>> {
@@ -141,13 +141,15 @@ function useToken(info: TokenInfo): void {
 
 export function refresh(): Promise<void> {
   if (credential?.kind !== 'token') return Promise.resolve();
-  const { refreshToken } = credential;
+  const from = credential;
   refreshing ??= (async () => {
     try {
-      const { data } = await send<TokenInfo>('POST', '/v2/auth/refresh', { refreshToken }, {}, false);
-      useToken(data);
+      const { data } = await send<TokenInfo>('POST', '/v2/auth/refresh', { refreshToken: from.refreshToken }, {}, false);
+      // Signed out (or in again) while the refresh was on its way: the pair it made is ended, never taken up.
+      if (credential === from) useToken(data);
+      else await endOnServer({ kind: 'token', ...data });
     } catch (error) {
-      endSession(error instanceof Error ? error.message : 'it could not be refreshed');
+      if (credential === from) endSession(error instanceof Error ? error.message : 'it could not be refreshed');
     } finally {
       refreshing = undefined;
     }
@@ -172,11 +174,23 @@ function forget(): void {
   clearTimeout(refreshTimer);
 }
 
-/** Ends the session on the server (a Bearer token is revoked), then forgets the credential. */
+/**
+ * Forgets the credential, then ends its session on the server (a Bearer token
+ * is revoked). Forgetting first means a refresh answered meanwhile sees the
+ * person gone and ends its new pair too (refresh). Never fails: the person is
+ * signed out here whatever the server says.
+ */
 export async function signOut(): Promise<void> {
+  const ending = credential;
+  forget();
+  if (ending) await endOnServer(ending);
+}
+
+/** POST /v2/auth/logout with the given credential. A 401 (already ended) or no answer leaves nothing to do: the token lapses at expiry. */
+async function endOnServer(ending: Credential): Promise<void> {
   try {
-    if (credential) await send('POST', '/v2/auth/logout');
-  } finally {
-    forget();
+    await send('POST', '/v2/auth/logout', undefined, authHeaders(ending), false);
+  } catch {
+    // Nothing the person can act on: they are signed out of this page either way.
   }
 }
