@@ -1,7 +1,7 @@
 /** The audit log (extension, not part of ECGrid): POST /v2/audit/list. */
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
-import { Formatted, Id, IdOrZero, PageNo, RecordsPerPage, Timestamp } from './common.js';
+import { Formatted, Id, IdOrZero, PageCounts, PageNo, RecordsPerPage, Timestamp } from './common.js';
 
 export const AUDIT_TARGET_TYPES = ['user', 'key', 'network', 'mailbox', 'session'] as const;
 
@@ -38,9 +38,7 @@ export type ListAuditBody = Static<typeof ListAuditBody>;
 
 /** Newest first, like a log read from its end. */
 export const AuditEventList = Type.Object({
-  totalRecords: Type.Integer(),
-  pageNo: Type.Integer(),
-  recordsPerPage: Type.Integer(),
+  ...PageCounts,
   events: Type.Array(AuditEventInfo),
 });
 export type AuditEventList = Static<typeof AuditEventList>;

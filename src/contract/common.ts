@@ -32,6 +32,13 @@ export const Secret = (extra: Record<string, unknown> = {}) => Type.String({ wri
 export const PageNo = Type.Integer({ minimum: 1, maximum: MAX_ID, default: 1 });
 export const RecordsPerPage = Type.Integer({ minimum: 1, maximum: 500, default: 25 });
 
+/** A list answer's total and the page it shows; its items go under their own name. */
+export const PageCounts = {
+  totalRecords: Type.Integer(),
+  pageNo: Type.Integer(),
+  recordsPerPage: Type.Integer(),
+};
+
 /** The envelope of API.md §1 around a success payload. */
 export function Envelope<T extends TSchema>(data: T) {
   return Type.Object({

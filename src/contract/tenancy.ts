@@ -2,7 +2,7 @@
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
 import { STATUSES } from '../domain/statuses.js';
-import { Formatted, Id, IdOrZero, PageNo, RecordsPerPage, Status, Text, Timestamp } from './common.js';
+import { Formatted, Id, IdOrZero, PageCounts, PageNo, RecordsPerPage, Status, Text, Timestamp } from './common.js';
 
 const addressOutput = {
   address1: Type.String(),
@@ -67,9 +67,7 @@ export const ListNetworksBody = Type.Object({
 export type ListNetworksBody = Static<typeof ListNetworksBody>;
 
 export const NetworkList = Type.Object({
-  totalRecords: Type.Integer(),
-  pageNo: Type.Integer(),
-  recordsPerPage: Type.Integer(),
+  ...PageCounts,
   networks: Type.Array(NetworkIDInfo),
 });
 export type NetworkList = Static<typeof NetworkList>;
@@ -114,9 +112,7 @@ export const ListMailboxesBody = Type.Object({ networkId: Type.Optional(IdOrZero
 export type ListMailboxesBody = Static<typeof ListMailboxesBody>;
 
 export const MailboxList = Type.Object({
-  totalRecords: Type.Integer(),
-  pageNo: Type.Integer(),
-  recordsPerPage: Type.Integer(),
+  ...PageCounts,
   mailboxes: Type.Array(MailboxIDInfo),
 });
 export type MailboxList = Static<typeof MailboxList>;
