@@ -13,9 +13,9 @@
  */
 import http from 'node:http';
 import net from 'node:net';
-import { parseArgs } from 'node:util';
+import { scriptArgs } from './lib.mjs';
 
-const { values: args } = parseArgs({ options: { busy: { type: 'string', default: '3' }, connections: { type: 'string', default: '50' } } });
+const { values: args } = scriptArgs(import.meta.url, { options: { busy: { type: 'string', default: '3' }, connections: { type: 'string', default: '50' } } });
 const BUSY = Number(args.busy);
 const CONNECTIONS = Number(args.connections);
 

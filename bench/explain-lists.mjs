@@ -15,13 +15,12 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startPostgres } from '../scripts/postgres-cluster.mjs';
-import { CLI, benchServerEnv, freePort, seedUsers, startProcess, table } from './lib.mjs';
+import { CLI, benchServerEnv, freePort, scriptArgs, seedUsers, startProcess, table } from './lib.mjs';
 
 // --set name=value (repeatable): a PostgreSQL setting of the cluster, to see how a plan moves with it (e.g. random_page_cost=1.1).
-const { values: args } = parseArgs({ options: { users: { type: 'string', default: '1000000' }, set: { type: 'string', multiple: true, default: [] } } });
+const { values: args } = scriptArgs(import.meta.url, { options: { users: { type: 'string', default: '1000000' }, set: { type: 'string', multiple: true, default: [] } } });
 const USERS = Number(args.users);
 const log = (line) => process.stderr.write(`[explain] ${line}\n`);
 const key = randomUUID();

@@ -19,11 +19,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { CLI, ROOT, benchServerEnv, freePort, seedUsers, startProcess } from './lib.mjs';
+import { CLI, ROOT, benchServerEnv, freePort, scriptArgs, seedUsers, startProcess } from './lib.mjs';
 import { scenarios } from './scenarios.mjs';
 
-const { values: args } = parseArgs({
+const { values: args } = scriptArgs(import.meta.url, {
   options: {
     gaps: { type: 'string', default: '20,100,300,1000,3000' },
     bursts: { type: 'string', default: '3' },

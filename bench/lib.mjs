@@ -7,8 +7,30 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { freePort } from '../scripts/postgres-cluster.mjs';
 import { scenarios } from './scenarios.mjs';
+
+/**
+ * A bench script's options (node:util parseArgs). `--help` prints the script's
+ * opening comment, which is its usage, and an unknown option says so in one
+ * line with that hint instead of a stack trace.
+ */
+export function scriptArgs(scriptUrl, config) {
+  const script = fileURLToPath(scriptUrl);
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    const opening = /\/\*\*([\s\S]*?)\*\//.exec(readFileSync(script, 'utf8'))?.[1] ?? '';
+    process.stdout.write(`${opening.split('\n').map((line) => line.replace(/^\s*\* ?/, '')).join('\n').trim()}\n`);
+    process.exit(0);
+  }
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    if (!String(error?.code).startsWith('ERR_PARSE_ARGS')) throw error;
+    process.stderr.write(`${error.message}\n(node bench/${script.split('/').pop()} --help for its options)\n`);
+    process.exit(2);
+  }
+}
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The build under test: this checkout's, or another built checkout's (BENCH_BUILD=DIR). */

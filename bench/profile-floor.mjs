@@ -35,11 +35,10 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { CLI, ROOT, benchServerEnv, freePort, median, seedUsers, startProcess } from './lib.mjs';
+import { CLI, ROOT, benchServerEnv, freePort, median, scriptArgs, seedUsers, startProcess } from './lib.mjs';
 import { scenarios } from './scenarios.mjs';
 
-const { values: args } = parseArgs({
+const { values: args } = scriptArgs(import.meta.url, {
   options: {
     seconds: { type: 'string', default: '4' },
     rounds: { type: 'string', default: '3' },

@@ -23,12 +23,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startPostgres } from '../scripts/postgres-cluster.mjs';
-import { CLI, SEEDED_NETWORKS, benchServerEnv, drive, freePort, seedUsers, startProcess, table } from './lib.mjs';
+import { CLI, SEEDED_NETWORKS, benchServerEnv, drive, freePort, scriptArgs, seedUsers, startProcess, table } from './lib.mjs';
 
-const { values: args } = parseArgs({
+const { values: args } = scriptArgs(import.meta.url, {
   options: {
     seconds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '50' },

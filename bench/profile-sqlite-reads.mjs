@@ -20,10 +20,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { CLI, CORES, HAS_TASKSET, MASTER_KEY, ROOT, SEEDED_NETWORKS, benchServerEnv, freePort, median, startProcess, waitForHttp } from './lib.mjs';
+import { CLI, CORES, HAS_TASKSET, MASTER_KEY, ROOT, SEEDED_NETWORKS, benchServerEnv, freePort, median, scriptArgs, startProcess, waitForHttp } from './lib.mjs';
 
-const { values: args } = parseArgs({
+const { values: args } = scriptArgs(import.meta.url, {
   options: {
     cli: { type: 'string', default: CLI },
     rounds: { type: 'string', default: '3' },

@@ -24,12 +24,11 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import { tmpdir, cpus } from 'node:os';
 import { basename, join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startPostgres } from '../scripts/postgres-cluster.mjs';
-import { CLI, CORES, HAS_WRK, MASTER_KEY, ROOT, SEEDED_NETWORKS, benchServerEnv, drive, freePort, median, memoryOf, seedUsers, startProcess, table, waitForHttp } from './lib.mjs';
+import { CLI, CORES, HAS_WRK, MASTER_KEY, ROOT, SEEDED_NETWORKS, benchServerEnv, drive, freePort, median, memoryOf, scriptArgs, seedUsers, startProcess, table, waitForHttp } from './lib.mjs';
 
-const { values: args } = parseArgs({
+const { values: args } = scriptArgs(import.meta.url, {
   options: {
     quick: { type: 'boolean', default: false },
     pg: { type: 'boolean', default: true },

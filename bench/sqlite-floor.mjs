@@ -21,11 +21,10 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
-import { HAS_TASKSET, seedUsers } from './lib.mjs';
+import { HAS_TASKSET, scriptArgs, seedUsers } from './lib.mjs';
 
-const { values: args } = parseArgs({
+const { values: args } = scriptArgs(import.meta.url, {
   options: {
     users: { type: 'string', default: '10000' },
     transactions: { type: 'string', default: '25000' },
