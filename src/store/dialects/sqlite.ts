@@ -99,7 +99,7 @@ function run<R>({ statement, toRow }: Prepared, parameters: readonly unknown[]):
 }
 
 /** Longest a shared read transaction is used for new reads (PlainReads): bounds how old a snapshot can be. */
-const READ_TURN_MAX_MS = 2;
+export const READ_TURN_MAX_MS = 2;
 
 /**
  * Plain reads: statements outside any transaction that only read, run on the
