@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `node bench/import.mjs [--users 100000] [--passwords 10000] [--no-pg]`
+ * `node bench/import.mjs [--users 100000] [--passwords 10000] [--no-pg] [--no-build]`
  *
  * Times the operator's bulk import and export as an operator runs them (the
  * built CLI, a child process each): a CSV of `--users` users without

@@ -18,7 +18,7 @@ import { scenarios } from './scenarios.mjs';
  */
 export function scriptArgs(scriptUrl, config) {
   const script = fileURLToPath(scriptUrl);
-  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  if (process.argv.slice(2).includes('--help')) {
     const opening = /\/\*\*([\s\S]*?)\*\//.exec(readFileSync(script, 'utf8'))?.[1] ?? '';
     process.stdout.write(`${opening.split('\n').map((line) => line.replace(/^\s*\* ?/, '')).join('\n').trim()}\n`);
     process.exit(0);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `node bench/profile-floor.mjs [--seconds 4] [--rounds 3] [--processes 1] [--path /v2/auth/version] [--auth] [--scenario put|get] [--users 10000] [--against DIR] [--plain-fastify] [--rewarm 1] [--cpu-prof DIR]`
+ * `node bench/profile-floor.mjs [--seconds 4] [--rounds 3] [--processes 1] [--connections 50] [--path /v2/auth/version] [--auth] [--scenario put|get] [--users 10000] [--against DIR] [--plain-fastify] [--rewarm 1] [--cpu-prof DIR]`
  *
  * The HTTP floor (issue 16) in CPU time rather than req/s: on a shared
  * machine req/s moves with everyone else's load, but the CPU the server

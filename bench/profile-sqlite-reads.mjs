@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `node bench/profile-sqlite-reads.mjs [--cli a.mjs,b.mjs] [--rounds 3] [--seconds 5] [--connections 1,50] [--no-strace]`
+ * `node bench/profile-sqlite-reads.mjs [--cli a.mjs,b.mjs] [--rounds 3] [--seconds 5] [--connections 1,50] [--users 10000] [--no-strace]`
  *
  * Server CPU per GET /v2/users/{id} on SQLite, for one or more builds of the
  * server (default: dist/ecgrid-identity.mjs; give the bundle of an older

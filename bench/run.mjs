@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench [-- --quick] [--no-pg] [--no-prism] [--only put,get,list,login,cold,version,two] [--against DIR] [--rewarm 1]`
+ * `npm run bench [-- --quick] [--no-pg] [--no-prism] [--only put,get,list,login,cold,version,two] [--against DIR] [--rewarm 1] [--rounds N] [--seconds S] [--no-sqlite]`
  *
  * Starts the bare node:http baseline and the real server (each pinned to core
  * 0, the load generator on core 1), seeds the data each scenario needs, runs

@@ -89,8 +89,12 @@ describe('signing in', () => {
     await expect.poll(() => page.getByTestId('whoami').textContent()).toBe(`${DEMO_LOGIN} · MailboxAdmin`);
     expectOk(await server.api.post('/v2/auth/session', undefined, { key: null, token }));
 
+    // The page leaves at once; the logout goes out with the token and is answered 200.
+    const loggedOut = page.waitForResponse((r) => r.url().endsWith('/v2/auth/logout'));
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByTestId('session-notice').filter({ hasText: 'You are signed out.' }).waitFor();
+    expect((await loggedOut).request().headers()['authorization']).toBe(`Bearer ${token}`);
+    expect((await loggedOut).status()).toBe(200);
     expect((await server.api.post('/v2/auth/session', undefined, { key: null, token })).status).toBe(401);
     // Nothing kept in the browser: no storage, no cookie.
     expect(await page.evaluate('localStorage.length + sessionStorage.length + document.cookie.length')).toBe(0);
@@ -176,31 +180,76 @@ describe('signing in', () => {
     // The first refresh reaches the server (which ends the pair before it) but its answer is held until after sign-out.
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
+    let asked = 0;
     const made: string[] = [];
     await page.route(/\/v2\/auth\/refresh$/, async (route) => {
+      asked++;
       const response = await route.fetch();
-      made.push(((await response.json()) as { data: { token: string } }).data.token);
-      if (made.length === 1) await released;
+      if (response.ok()) made.push(((await response.json()) as { data: { token: string } }).data.token);
+      if (asked === 1) await released;
       await route.fulfill({ response });
     });
-    await signInWithPassword(page, DEMO_LOGIN, DEMO_PASSWORD);
-    await page.getByTestId('whoami').waitFor();
-    await expect.poll(() => made.length, { timeout: 10_000 }).toBe(1);
-    expect((await shortLived.api.post('/v2/auth/session', undefined, { key: null, token: made[0] })).status).toBe(200);
+    try {
+      await signInWithPassword(page, DEMO_LOGIN, DEMO_PASSWORD);
+      await page.getByTestId('whoami').waitFor();
+      await expect.poll(() => made.length, { timeout: 10_000 }).toBe(1);
+      expect((await shortLived.api.post('/v2/auth/session', undefined, { key: null, token: made[0] })).status).toBe(200);
 
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByTestId('session-notice').filter({ hasText: 'You are signed out.' }).waitFor();
-    release();
-    // The pair the held refresh made is ended on the server, as the sign-out asked.
-    await expect
-      .poll(async () => (await shortLived.api.post('/v2/auth/session', undefined, { key: null, token: made[0] })).status, { timeout: 10_000 })
-      .toBe(401);
-    // And the console keeps no session: no refresh after it (the next would come 1 s after a 4 s token), still signed out.
-    await page.waitForTimeout(3_000);
-    expect(made).toHaveLength(1);
-    expect(await page.getByTestId('whoami').count()).toBe(0);
-    await close();
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByTestId('session-notice').filter({ hasText: 'You are signed out.' }).waitFor();
+      // The pair the held refresh made is ended on the server by a logout carrying it, as the sign-out asked.
+      const endedToo = page.waitForResponse(
+        (r) => r.url().endsWith('/v2/auth/logout') && r.request().headers()['authorization'] === `Bearer ${made[0]}`,
+        { timeout: 10_000 },
+      );
+      release();
+      expect((await endedToo).status()).toBe(200);
+      // And the console keeps no session: no refresh after it (the next would come 1 s after a 4 s token), still signed out.
+      await page.waitForTimeout(3_000);
+      expect(asked).toBe(1);
+      expect(await page.getByTestId('whoami').count()).toBe(0);
+    } finally {
+      release();
+      await close();
+    }
   }, 40_000);
+
+  it('never sends a refused call again as the next person: a call of a signed-out session answered 401 ends nothing and goes nowhere', async () => {
+    const { page, close } = await openConsole(browser, server.url, { hash: '#/account' });
+    // The account page's session call leaves with the password session's token and is held until another person has signed in.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const carried: string[] = [];
+    const answered: number[] = [];
+    page.on('response', (r) => void (/\/v2\/auth\/session$/.test(r.url()) && answered.push(r.status())));
+    await page.route(/\/v2\/auth\/session$/, async (route) => {
+      const headers = route.request().headers();
+      carried.push(headers['authorization'] ?? headers['x-api-key'] ?? '');
+      if (carried.length === 1) await released;
+      await route.continue();
+    });
+    try {
+      await signInWithPassword(page, DEMO_LOGIN, DEMO_PASSWORD);
+      await expect.poll(() => carried.length, { timeout: 10_000 }).toBe(1);
+      expect(carried[0]).toMatch(/^Bearer /);
+      const loggedOut = page.waitForResponse((r) => r.url().endsWith('/v2/auth/logout'));
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      expect((await loggedOut).status()).toBe(200);
+      await signInWithKey(page, server.rootKey);
+      await expect.poll(() => page.getByTestId('whoami').textContent()).toMatch(/· Root$/);
+
+      release();
+      await expect.poll(() => answered, { timeout: 10_000 }).toEqual([401]);
+      await page.waitForTimeout(1_000);
+      // Not sent again with the Root key, and the Root session goes on.
+      expect(carried).toHaveLength(1);
+      expect(await page.getByTestId('session-notice').count()).toBe(0);
+      await expect.poll(() => page.getByTestId('whoami').textContent()).toMatch(/· Root$/);
+    } finally {
+      release();
+      await close();
+    }
+  });
 
   it('sends a person whose session was ended back to the login form with a message, then to the same page', async () => {
     const { page, close } = await openConsole(browser, server.url, { hash: '#/account' });

@@ -38,8 +38,10 @@ export interface Answer<T> {
 
 let credential: Credential | null = null;
 let refreshTimer: ReturnType<typeof setTimeout> | undefined;
-/** The refresh under way, if any: a call answered 401 meanwhile waits for it (api). */
-let refreshing: Promise<void> | undefined;
+/** The refresh under way, if any, and the credential it renews: a call answered 401 meanwhile waits for it (api). */
+let refreshing: { from: Credential; done: Promise<void> } | undefined;
+/** Each credential a refresh replaced, and what replaced it: a refused call goes again only within its own session (api). */
+const renewedAs = new WeakMap<Credential, Credential>();
 /** Called when the session ends by itself (expired, revoked): the app shows the login form. */
 let onSessionLost: (message: string) => void = () => {};
 
@@ -87,19 +89,23 @@ async function send<T>(method: string, path: string, body?: unknown, headers: Re
  * to the login form with the server's message, keeping the page they were on.
  * Except when a refresh ran while the call was on its way: each refresh ends
  * the token pair before it, so the call carried a token that had just been
- * replaced, and it goes once more with the new one.
+ * replaced, and it goes once more with the new one — only with a token renewed
+ * from the one it carried, never as a session begun since (another person's).
  */
 export async function api<T>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Answer<T>> {
-  const carried = credential;
-  const call = () => send<T>(method, path, body, headers);
+  const first = credential;
   try {
-    return await call();
+    return await send<T>(method, path, body, headers);
   } catch (error) {
     if (!unauthorized(error)) throw error;
-    await refreshing;
-    if (credential && credential !== carried) return endingSessionOn401(call());
-    endSession(error.message);
-    throw error;
+    await refreshing?.done;
+    if (!first || !renewedFrom(first)) throw refusedFor(first, error);
+  }
+  const again = credential;
+  try {
+    return await send<T>(method, path, body, headers);
+  } catch (error) {
+    throw unauthorized(error) ? refusedFor(again, error) : error;
   }
 }
 
@@ -107,13 +113,16 @@ function unauthorized(error: unknown): error is ApiFailure {
   return error instanceof ApiFailure && error.status === 401;
 }
 
-async function endingSessionOn401<T>(answer: Promise<T>): Promise<T> {
-  try {
-    return await answer;
-  } catch (error) {
-    if (unauthorized(error)) endSession(error.message);
-    throw error;
-  }
+/** Whether the credential in use now is `carried` renewed by one refresh or more. */
+function renewedFrom(carried: Credential): boolean {
+  for (let next = renewedAs.get(carried); next; next = renewedAs.get(next)) if (next === credential) return true;
+  return false;
+}
+
+/** A 401 for the credential a call carried ends the session while that credential is still the one in use (not after a sign-out, nor a later session's). */
+function refusedFor(carried: Credential | null, error: ApiFailure): ApiFailure {
+  if (carried && carried === credential) endSession(error.message);
+  return error;
 }
 
 /** Drops the session and sends the person to the login form with why; once (a failed refresh may have ended it already). */
@@ -134,27 +143,32 @@ function scheduleRefresh(): void {
   refreshTimer = setTimeout(() => void refresh(), delay);
 }
 
-function useToken(info: TokenInfo): void {
+function useToken(info: TokenInfo): Credential {
   credential = { kind: 'token', token: info.token, refreshToken: info.refreshToken, expiresAt: info.expiresAt };
   scheduleRefresh();
+  return credential;
 }
 
+/** Renews the token pair in use; a second call while one is under way for the same credential shares it. */
 export function refresh(): Promise<void> {
   if (credential?.kind !== 'token') return Promise.resolve();
+  if (refreshing?.from === credential) return refreshing.done;
   const from = credential;
-  refreshing ??= (async () => {
+  const own = { from, done: Promise.resolve() };
+  own.done = (async () => {
     try {
       const { data } = await send<TokenInfo>('POST', '/v2/auth/refresh', { refreshToken: from.refreshToken }, {}, false);
       // Signed out (or in again) while the refresh was on its way: the pair it made is ended, never taken up.
-      if (credential === from) useToken(data);
-      else await endOnServer({ kind: 'token', ...data });
+      if (credential === from) renewedAs.set(from, useToken(data));
+      else void endOnServer({ kind: 'token', ...data });
     } catch (error) {
       if (credential === from) endSession(error instanceof Error ? error.message : 'it could not be refreshed');
     } finally {
-      refreshing = undefined;
+      if (refreshing === own) refreshing = undefined;
     }
   })();
-  return refreshing;
+  refreshing = own;
+  return own.done;
 }
 
 export async function signInWithPassword(login: string, password: string): Promise<void> {
