@@ -9,6 +9,7 @@ import type { Database, TenantRow } from '../schema.js';
 import { untilCommit, type Dialect } from '../dialects/dialect.js';
 import { asUpdated } from './held-update.js';
 import { enumLiteral } from './enum-literal.js';
+import { countLive } from './live-count.js';
 import { containsPattern, mailboxesInScope, networksInScope } from './scope-filter.js';
 
 const TENANT_COLUMNS = [
@@ -291,14 +292,8 @@ export class MailboxQueries extends TenantQueries {
   }
 
   /** Mailboxes of a network that are not Terminated (a network with any cannot be terminated). Locks nothing. */
-  async countLiveInNetwork(networkId: number): Promise<number> {
-    const row = await this.db
-      .selectFrom('mailboxes')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('network_id', '=', networkId)
-      .where('status', '!=', enumLiteral('Terminated'))
-      .executeTakeFirstOrThrow();
-    return this.dialect.readCount(row.n);
+  countLiveInNetwork(networkId: number): Promise<number> {
+    return countLive(this.db, this.dialect, 'mailboxes', 'network_id', networkId);
   }
 
   /** The UPDATE of a mailbox this transaction holds (read FOR UPDATE), not waited for where the dialect need not: see UserQueries.updateHeld. */

@@ -15,6 +15,7 @@ import { callerOutsidePlacement, containsPattern, filterExcludesPlacement, place
 import { prepare, PreparedByShape } from '../prepared.js';
 import { enumLiteral } from './enum-literal.js';
 import { asUpdated } from './held-update.js';
+import { countLive } from './live-count.js';
 
 export const USER_COLUMNS = [
   'user_id', 'login', 'email', 'first_name', 'last_name', 'network_id', 'mailbox_id', 'auth_level', 'status',
@@ -891,24 +892,12 @@ export class UserQueries {
   }
 
   /** Users in a mailbox that are not Terminated (a mailbox with any cannot be terminated). */
-  async countLiveInMailbox(mailboxId: number): Promise<number> {
-    const row = await this.db
-      .selectFrom('users')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('mailbox_id', '=', mailboxId)
-      .where('status', '!=', enumLiteral('Terminated'))
-      .executeTakeFirstOrThrow();
-    return this.dialect.readCount(row.n);
+  countLiveInMailbox(mailboxId: number): Promise<number> {
+    return countLive(this.db, this.dialect, 'users', 'mailbox_id', mailboxId);
   }
 
   /** Users of a network (at any mailbox) that are not Terminated (a network with any cannot be terminated). */
-  async countLiveInNetwork(networkId: number): Promise<number> {
-    const row = await this.db
-      .selectFrom('users')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('network_id', '=', networkId)
-      .where('status', '!=', enumLiteral('Terminated'))
-      .executeTakeFirstOrThrow();
-    return this.dialect.readCount(row.n);
+  countLiveInNetwork(networkId: number): Promise<number> {
+    return countLive(this.db, this.dialect, 'users', 'network_id', networkId);
   }
 }
