@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort } from '../scripts/postgres-cluster.mjs';
@@ -27,7 +27,7 @@ export function scriptArgs(scriptUrl, config) {
     return parseArgs(config);
   } catch (error) {
     if (!String(error?.code).startsWith('ERR_PARSE_ARGS')) throw error;
-    process.stderr.write(`${error.message}\n(node bench/${script.split('/').pop()} --help for its options)\n`);
+    process.stderr.write(`${error.message}\n(node bench/${basename(script)} --help for its options)\n`);
     process.exit(2);
   }
 }

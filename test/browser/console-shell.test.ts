@@ -6,7 +6,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchBrowser } from '../support/browser.js';
 import { assertConsoleBuilt, openConsole, signInWithKey, signInWithPassword } from '../support/console.js';
@@ -36,6 +36,30 @@ afterAll(async () => {
   await server?.close();
   await shortLived?.close();
 });
+
+/** A gate a held request waits at: `opened` settles when `open` is called. */
+function gate(): { open: () => void; opened: Promise<void> } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
+
+/**
+ * Holds the first request to `path` until `until()` settles (later ones go at once), and records the
+ * credential each carried (Bearer token or API key) and the status each was answered with.
+ */
+async function holdFirst(page: Page, path: RegExp, until: () => Promise<unknown>): Promise<{ carried: string[]; answered: number[] }> {
+  const carried: string[] = [];
+  const answered: number[] = [];
+  page.on('response', (r) => void (path.test(r.url()) && answered.push(r.status())));
+  await page.route(path, async (route) => {
+    const headers = route.request().headers();
+    carried.push(headers['authorization'] ?? headers['x-api-key'] ?? '');
+    if (carried.length === 1) await until();
+    await route.continue();
+  });
+  return { carried, answered };
+}
 
 describe('serving', () => {
   it('GET / redirects to /console/, which answers the page with a strict CSP', async () => {
@@ -152,15 +176,9 @@ describe('signing in', () => {
     await signInWithPassword(page, DEMO_LOGIN, DEMO_PASSWORD);
     await page.getByTestId('whoami').waitFor();
     // The account page's session call leaves with the token of the moment and is held until a refresh has ended that token.
-    const held = /\/v2\/auth\/session$/;
-    const carried: string[] = [];
-    const answered: number[] = [];
-    page.on('response', (r) => void (held.test(r.url()) && answered.push(r.status())));
-    await page.route(held, async (route) => {
-      carried.push(route.request().headers()['authorization'] ?? '');
-      if (carried.length === 1) await page.waitForResponse((r) => r.url().endsWith('/v2/auth/refresh') && r.status() === 200);
-      await route.continue();
-    });
+    const { carried, answered } = await holdFirst(page, /\/v2\/auth\/session$/, () =>
+      page.waitForResponse((r) => r.url().endsWith('/v2/auth/refresh') && r.status() === 200),
+    );
     await page.getByRole('link', { name: 'My account' }).click();
     const outcome = await Promise.race([
       page.getByTestId('my-session').waitFor().then(() => 'session shown'),
@@ -178,8 +196,7 @@ describe('signing in', () => {
   it('does not take up a refresh answered after the person signed out: its new token is ended and nothing more is asked', async () => {
     const { page, close } = await openConsole(browser, shortLived.url);
     // The first refresh reaches the server (which ends the pair before it) but its answer is held until after sign-out.
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
+    const { open: release, opened: released } = gate();
     let asked = 0;
     const made: string[] = [];
     await page.route(/\/v2\/auth\/refresh$/, async (route) => {
@@ -217,17 +234,8 @@ describe('signing in', () => {
   it('never sends a refused call again as the next person: a call of a signed-out session answered 401 ends nothing and goes nowhere', async () => {
     const { page, close } = await openConsole(browser, server.url, { hash: '#/account' });
     // The account page's session call leaves with the password session's token and is held until another person has signed in.
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    const carried: string[] = [];
-    const answered: number[] = [];
-    page.on('response', (r) => void (/\/v2\/auth\/session$/.test(r.url()) && answered.push(r.status())));
-    await page.route(/\/v2\/auth\/session$/, async (route) => {
-      const headers = route.request().headers();
-      carried.push(headers['authorization'] ?? headers['x-api-key'] ?? '');
-      if (carried.length === 1) await released;
-      await route.continue();
-    });
+    const { open: release, opened: released } = gate();
+    const { carried, answered } = await holdFirst(page, /\/v2\/auth\/session$/, () => released);
     try {
       await signInWithPassword(page, DEMO_LOGIN, DEMO_PASSWORD);
       await expect.poll(() => carried.length, { timeout: 10_000 }).toBe(1);

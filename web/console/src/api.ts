@@ -10,8 +10,9 @@
  */
 import type { TokenInfo } from '../../../src/contract/auth.js';
 
+/** `session`: one object per sign-in with a password, kept by every refresh of it (api: a refused call goes again only within its session). */
 export type Credential =
-  | { kind: 'token'; token: string; refreshToken: string; expiresAt: string }
+  | { kind: 'token'; token: string; refreshToken: string; expiresAt: string; session: object }
   | { kind: 'key'; key: string };
 
 /** An answer with success false, or no answer at all (status 0). */
@@ -40,8 +41,6 @@ let credential: Credential | null = null;
 let refreshTimer: ReturnType<typeof setTimeout> | undefined;
 /** The refresh under way, if any, and the credential it renews: a call answered 401 meanwhile waits for it (api). */
 let refreshing: { from: Credential; done: Promise<void> } | undefined;
-/** Each credential a refresh replaced, and what replaced it: a refused call goes again only within its own session (api). */
-const renewedAs = new WeakMap<Credential, Credential>();
 /** Called when the session ends by itself (expired, revoked): the app shows the login form. */
 let onSessionLost: (message: string) => void = () => {};
 
@@ -99,7 +98,7 @@ export async function api<T>(method: string, path: string, body?: unknown, heade
   } catch (error) {
     if (!unauthorized(error)) throw error;
     await refreshing?.done;
-    if (!first || !renewedFrom(first)) throw refusedFor(first, error);
+    if (!renewedFrom(first)) throw refusedFor(first, error);
   }
   const again = credential;
   try {
@@ -114,9 +113,8 @@ function unauthorized(error: unknown): error is ApiFailure {
 }
 
 /** Whether the credential in use now is `carried` renewed by one refresh or more. */
-function renewedFrom(carried: Credential): boolean {
-  for (let next = renewedAs.get(carried); next; next = renewedAs.get(next)) if (next === credential) return true;
-  return false;
+function renewedFrom(carried: Credential | null): boolean {
+  return carried?.kind === 'token' && credential?.kind === 'token' && credential !== carried && credential.session === carried.session;
 }
 
 /** A 401 for the credential a call carried ends the session while that credential is still the one in use (not after a sign-out, nor a later session's). */
@@ -125,9 +123,8 @@ function refusedFor(carried: Credential | null, error: ApiFailure): ApiFailure {
   return error;
 }
 
-/** Drops the session and sends the person to the login form with why; once (a failed refresh may have ended it already). */
+/** Drops the session in use and sends the person to the login form with why. */
 function endSession(why: string): void {
-  if (!credential) return;
   forget();
   onSessionLost(`Your session ended: ${why}`);
 }
@@ -143,10 +140,13 @@ function scheduleRefresh(): void {
   refreshTimer = setTimeout(() => void refresh(), delay);
 }
 
-function useToken(info: TokenInfo): Credential {
-  credential = { kind: 'token', token: info.token, refreshToken: info.refreshToken, expiresAt: info.expiresAt };
+function tokenCredential(info: TokenInfo, session: object): Credential {
+  return { kind: 'token', token: info.token, refreshToken: info.refreshToken, expiresAt: info.expiresAt, session };
+}
+
+function useToken(info: TokenInfo, session: object = {}): void {
+  credential = tokenCredential(info, session);
   scheduleRefresh();
-  return credential;
 }
 
 /** Renews the token pair in use; a second call while one is under way for the same credential shares it. */
@@ -154,21 +154,21 @@ export function refresh(): Promise<void> {
   if (credential?.kind !== 'token') return Promise.resolve();
   if (refreshing?.from === credential) return refreshing.done;
   const from = credential;
-  const own = { from, done: Promise.resolve() };
-  own.done = (async () => {
+  const done = (async () => {
     try {
       const { data } = await send<TokenInfo>('POST', '/v2/auth/refresh', { refreshToken: from.refreshToken }, {}, false);
       // Signed out (or in again) while the refresh was on its way: the pair it made is ended, never taken up.
-      if (credential === from) renewedAs.set(from, useToken(data));
-      else void endOnServer({ kind: 'token', ...data });
+      if (credential === from) useToken(data, from.session);
+      else void endOnServer(tokenCredential(data, from.session));
     } catch (error) {
       if (credential === from) endSession(error instanceof Error ? error.message : 'it could not be refreshed');
     } finally {
-      if (refreshing === own) refreshing = undefined;
+      // Only one refresh per credential is under way (the check above), so this one is `from`'s.
+      if (refreshing?.from === from) refreshing = undefined;
     }
   })();
-  refreshing = own;
-  return own.done;
+  refreshing = { from, done };
+  return done;
 }
 
 export async function signInWithPassword(login: string, password: string): Promise<void> {
