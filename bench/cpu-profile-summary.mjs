@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+/**
+ * `node bench/cpu-profile-summary.mjs PROFILE|DIR [--top 25] [--match REGEX]`
+ *
+ * Where a server's CPU went, from a V8 CPU profile (`node --cpu-prof`, or
+ * `profile-floor.mjs --cpu-prof DIR`; given a directory, the profile with the
+ * most busy samples is taken: the main thread's, not the checkpoint worker's).
+ *
+ * Prints the busy share (idle left out) of:
+ * - each part of the process: our modules (src/…), each package bundled into
+ *   dist/ (fastify, kysely, …, found by the `// node_modules/<pkg>/…` marks the
+ *   bundler leaves in dist/ecgrid-identity.mjs), Node's own JavaScript, and
+ *   V8/libuv work that has no JavaScript frame (GC, `writev`, the program);
+ * - the functions with the most self time, and with the most inclusive time
+ *   (`--match` keeps only the functions whose label matches).
+ * A native call is counted as self time of the JavaScript function that made
+ * it: SQLite's statements show up as self time of src/store/dialects/sqlite.ts,
+ * where better-sqlite3 is called. Issue 16 used it to find how much of a PUT on
+ * SQLite is ours at all (README, "What the profiles show").
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { scriptArgs } from './lib.mjs';
+
+const { values: args, positionals } = scriptArgs(import.meta.url, {
+  options: { top: { type: 'string', default: '25' }, match: { type: 'string' } },
+  allowPositionals: true,
+});
+if (positionals.length !== 1) {
+  process.stderr.write('one profile or directory, please (node bench/cpu-profile-summary.mjs --help)\n');
+  process.exit(2);
+}
+const top = Number(args.top);
+const match = args.match ? new RegExp(args.match) : null;
+
+const busySamples = (profile) => {
+  const idle = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+  return profile.samples.filter((id) => !idle.has(id)).length;
+};
+const readProfile = (path) => JSON.parse(readFileSync(path, 'utf8'));
+const [path, profile] = (() => {
+  if (!statSync(positionals[0]).isDirectory()) return [positionals[0], readProfile(positionals[0])];
+  const found = readdirSync(positionals[0]).filter((name) => name.endsWith('.cpuprofile')).map((name) => join(positionals[0], name));
+  if (found.length === 0) throw new Error(`no .cpuprofile in ${positionals[0]}`);
+  return found.map((file) => [file, readProfile(file)]).sort((a, b) => busySamples(b[1]) - busySamples(a[1]))[0];
+})();
+
+/** The bundle's module marks (`// src/x.ts`, `// node_modules/pkg/…`) by 0-based line, per bundled file. */
+const marksOf = new Map();
+function marks(url) {
+  if (!marksOf.has(url)) {
+    let found = [];
+    try {
+      readFileSync(fileURLToPath(url), 'utf8').split('\n').forEach((line, index) => {
+        const mark = /^\/\/ (src\/\S+|node_modules\/(?:@[^/]+\/)?[^/]+)/.exec(line);
+        if (mark) found.push([index, mark[1]]);
+      });
+    } catch {
+      found = [];
+    }
+    marksOf.set(url, found);
+  }
+  return marksOf.get(url);
+}
+
+/** The part of the process a frame belongs to. */
+function partOf({ url, lineNumber, functionName }) {
+  if (url === '') return `(no JavaScript frame: ${functionName || 'native'})`;
+  if (url.startsWith('node:') || !url.includes('/')) return "(Node's JavaScript)";
+  if (url.startsWith('file:') && url.endsWith('.mjs')) {
+    const found = marks(url);
+    let part = null;
+    for (const [line, name] of found) {
+      if (line > lineNumber) break;
+      part = name;
+    }
+    if (part) return part;
+  }
+  const inPackage = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  return inPackage ? `node_modules/${inPackage[1]}` : url.replace(/^file:\/\//, '');
+}
+
+const label = (frame) => `${frame.functionName || '(anonymous)'} ${frame.url.replace(/^.*\//, '')}:${frame.lineNumber + 1}`;
+const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+const parentOf = new Map();
+for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+const hits = new Map();
+for (const id of profile.samples) hits.set(id, (hits.get(id) ?? 0) + 1);
+
+const parts = new Map();
+const self = new Map();
+const inclusive = new Map();
+const add = (map, key, count) => map.set(key, (map.get(key) ?? 0) + count);
+let busy = 0;
+for (const [id, count] of hits) {
+  const { callFrame } = byId.get(id);
+  if (callFrame.functionName === '(idle)') continue;
+  busy += count;
+  add(parts, partOf(callFrame), count);
+  add(self, label(callFrame), count);
+  const seen = new Set();
+  for (let at = id; at !== undefined; at = parentOf.get(at)) {
+    const name = label(byId.get(at).callFrame);
+    if (name === '(root) :0' || seen.has(name)) continue;
+    seen.add(name);
+    add(inclusive, name, count);
+  }
+}
+
+const percent = (count) => `${((100 * count) / busy).toFixed(1).padStart(5)} %`;
+const print = (title, map, keep = () => true) => {
+  console.log(`\n${title}`);
+  [...map].filter(([name]) => keep(name)).sort((a, b) => b[1] - a[1]).slice(0, top).forEach(([name, count]) => console.log(`${percent(count)}  ${name}`));
+};
+console.log(`${path}: ${profile.samples.length} samples, ${busy} of them busy; shares below are of the busy ones`);
+print('busy time by part of the process (self time)', parts);
+print('functions by self time', self, (name) => !match || match.test(name));
+print('functions by inclusive time', inclusive, (name) => !match || match.test(name));
