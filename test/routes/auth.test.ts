@@ -3,10 +3,11 @@
  * authenticated endpoints, the full login → refresh → logout flow, session
  * info, logout and the caller's own password change.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { Api, expectError, expectOk } from '../support/http.js';
-import { createMailbox, createNetwork, createUser, createWorld, startTestServer, TEST_PASSWORD, type TestServer } from '../support/server.js';
+import { createMailbox, createNetwork, createUser, TEST_PASSWORD, type TestServer } from '../support/server.js';
+import { useWorldServer, type World } from '../support/world-server.js';
 import { login, loginReply, refreshReply, TokenApi, userEvents } from '../support/sessions.js';
 import { hashPassword } from '../../src/security/passwords.js';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../src/security/tokens.js';
@@ -14,15 +15,9 @@ import type { SessionInfo, TokenInfo } from '../../src/contract/auth.js';
 import type { UserIDInfo } from '../../src/contract/users.js';
 
 let server: TestServer;
-let world: Awaited<ReturnType<typeof createWorld>>;
+let world: World;
 let api: Api;
-
-beforeAll(async () => {
-  server = await startTestServer({ ECGRID_DEMO: '1' });
-  world = await createWorld(server);
-  api = server.api;
-});
-afterAll(() => server?.close());
+useWorldServer((s, w) => ((server = s), (world = w), (api = s.api)));
 
 const anonymous = () => new Api(server.url);
 const bearer = (token: string) => new TokenApi(server.url, token);

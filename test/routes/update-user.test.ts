@@ -2,38 +2,17 @@
  * PUT /v2/users — the seed — over HTTP: the documented example, every
  * semantic rule of API.md §3, permissions, status extension, atomicity.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Api, expectError, expectOk } from '../support/http.js';
-import { createUser, createWorld, startTestServer, type TestServer } from '../support/server.js';
+import { createUser, type TestServer } from '../support/server.js';
+import { useWorldServer, type World } from '../support/world-server.js';
 import type { UserIDInfo } from '../../src/contract/users.js';
+import { SEED_REQUEST, SEED_RESPONSE } from '../support/seed-page.js';
 
 let server: TestServer;
-let world: Awaited<ReturnType<typeof createWorld>>;
+let world: World;
 let api: Api;
-
-beforeAll(async () => {
-  server = await startTestServer({ ECGRID_DEMO: '1' });
-  world = await createWorld(server);
-  api = server.api;
-});
-afterAll(() => server?.close());
-
-const SEED_REQUEST = { userId: 1042, email: 'john.smith@example.com', firstName: 'John', lastName: 'Smith' };
-const SEED_RESPONSE = {
-  success: true,
-  data: {
-    userId: 1042,
-    login: 'jsmith',
-    email: 'john.smith@example.com',
-    firstName: 'John',
-    lastName: 'Smith',
-    networkId: 1,
-    mailboxId: 101,
-    authLevel: 'MailboxAdmin',
-    status: 'Active',
-    created: '2024-03-15T10:22:00Z',
-  },
-};
+useWorldServer((s, w) => ((server = s), (world = w), (api = s.api)));
 
 describe('the seed example', () => {
   it("answers the seed's request with the seed's response, fields in the documented order", async () => {

@@ -5,9 +5,10 @@
  * applies, the business rules of API.md §3 and the audit event (old/new, no
  * secret). Stored state is read back after every call.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectError, expectOk, type Reply } from '../support/http.js';
-import { createMailbox, createNetwork, createUser, createWorld, startTestServer, type TestServer } from '../support/server.js';
+import { createMailbox, createNetwork, createUser, type TestServer } from '../support/server.js';
+import { useWorldServer, type World } from '../support/world-server.js';
 import { addFailingTrigger, dropFailingTrigger } from '../support/raw-sql.js';
 import { insertSession, readSessions } from '../support/session-rows.js';
 import { meetsPasswordPolicy } from '../../src/domain/password-policy.js';
@@ -17,13 +18,8 @@ import { verifyPassword } from '../../src/security/passwords.js';
 import type { UserIDInfo } from '../../src/contract/users.js';
 
 let server: TestServer;
-let world: Awaited<ReturnType<typeof createWorld>>;
-
-beforeAll(async () => {
-  server = await startTestServer({ ECGRID_DEMO: '1' });
-  world = await createWorld(server);
-});
-afterAll(() => server?.close());
+let world: World;
+useWorldServer((s, w) => ((server = s), (world = w)));
 
 const api = () => server.api;
 const as = (who: { key: string }) => server.api.as(who.key);

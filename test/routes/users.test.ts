@@ -2,20 +2,16 @@
  * The neighbours of the seed: get, me, create, list, by-name, terminate, and
  * the primary-key pair, over HTTP on a real port.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectError, expectOk } from '../support/http.js';
-import { createUser, createWorld, startTestServer, type TestServer } from '../support/server.js';
+import { createUser, type TestServer } from '../support/server.js';
+import { useWorldServer, type World } from '../support/world-server.js';
 import { addFailingTrigger, dropFailingTrigger } from '../support/raw-sql.js';
 import type { UserIDInfo } from '../../src/contract/users.js';
 
 let server: TestServer;
-let world: Awaited<ReturnType<typeof createWorld>>;
-
-beforeAll(async () => {
-  server = await startTestServer({ ECGRID_DEMO: '1' });
-  world = await createWorld(server);
-});
-afterAll(() => server?.close());
+let world: World;
+useWorldServer((s, w) => ((server = s), (world = w)));
 
 const api = () => server.api;
 
