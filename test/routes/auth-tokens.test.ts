@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt, SignJWT, UnsecuredJWT, type JWTPayload } from 'jose';
 import { Api, expectError, expectOk } from '../support/http.js';
-import { createUser, createWorld, startRecordedServer, startTestServer, type TestServer } from '../support/server.js';
+import { createUser, startRecordedServer, startTestServer, type TestServer } from '../support/server.js';
+import { useWorldServer, type World } from '../support/world-server.js';
 import { rawExec } from '../support/raw-sql.js';
 import { recordSecret } from '../support/secret-record.js';
 import { login, refreshReply, TokenApi } from '../support/sessions.js';
@@ -22,13 +23,8 @@ const JWT_SECRET = `test-secret-${randomBytes(24).toString('hex')}`;
 const SECRET_BYTES = new TextEncoder().encode(JWT_SECRET);
 
 let server: TestServer;
-let world: Awaited<ReturnType<typeof createWorld>>;
-
-beforeAll(async () => {
-  server = await startTestServer({ ECGRID_JWT_SECRET: JWT_SECRET });
-  world = await createWorld(server);
-});
-afterAll(() => server?.close());
+let world: World;
+useWorldServer((s, w) => ((server = s), (world = w)), { ECGRID_JWT_SECRET: JWT_SECRET });
 
 const me = (url: string, token: string) => new TokenApi(url, token).get<UserIDInfo>('/v2/users/me');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

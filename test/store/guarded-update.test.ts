@@ -9,26 +9,21 @@
  * placement was decided on, all or nothing. (Creates into live, suspended,
  * terminated and missing destinations over HTTP: test/routes/users.test.ts.)
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { NewAuditEvent, User } from '../../src/domain/types.js';
 import type { Store } from '../../src/store/store.js';
 import type { NewUser } from '../../src/store/queries/users.js';
 import type { DestinationRows } from '../../src/store/queries/tenancy.js';
 import { rawQuery } from '../support/raw-query.js';
-import { createUser, createWorld, startTestServer, type TestServer } from '../support/server.js';
+import { createUser, type TestServer } from '../support/server.js';
+import { useWorldServer, type World } from '../support/world-server.js';
 import { expectOk } from '../support/http.js';
 import type { UserIDInfo } from '../../src/contract/users.js';
 
 let server: TestServer;
 let store: Store;
-let world: Awaited<ReturnType<typeof createWorld>>;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  store = server.store;
-  world = await createWorld(server);
-});
-afterAll(() => server?.close());
+let world: World;
+useWorldServer((s, w) => ((server = s), (store = s.store), (world = w)), {});
 
 const now = () => new Date().toISOString();
 

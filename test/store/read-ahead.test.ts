@@ -9,22 +9,18 @@
  * for a missing user, 401 for a bad key whatever the id names — and never a
  * stale row.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hashApiKey } from '../../src/security/api-keys.js';
-import { createUser, createWorld, startTestServer, type TestServer } from '../support/server.js';
+import { createUser, type TestServer } from '../support/server.js';
+import { useWorldServer, type World } from '../support/world-server.js';
 import { expectError, expectOk } from '../support/http.js';
 import { login, TokenApi } from '../support/sessions.js';
 import type { UserIDInfo } from '../../src/contract/users.js';
 import { userEvents } from '../support/sessions.js';
 
 let server: TestServer;
-let world: Awaited<ReturnType<typeof createWorld>>;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  world = await createWorld(server);
-});
-afterAll(() => server?.close());
+let world: World;
+useWorldServer((s, w) => ((server = s), (world = w)), {});
 
 describe('KeyQueries.findCredentialReadingUser', () => {
   it('returns the same credential as findCredential, and the named user as findById reads it', async () => {
