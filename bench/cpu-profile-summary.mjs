@@ -7,10 +7,12 @@
  * most busy samples is taken: the main thread's, not the checkpoint worker's).
  *
  * Prints the busy share (idle left out) of:
- * - each part of the process: our modules (src/…), each package bundled into
- *   dist/ (fastify, kysely, …, found by the `// node_modules/<pkg>/…` marks the
- *   bundler leaves in dist/ecgrid-identity.mjs), Node's own JavaScript, and
- *   V8/libuv work that has no JavaScript frame (GC, `writev`, the program);
+ * - each kind of code (ours, packages, Node's, none), and each part of the
+ *   process: our modules (src/…), each package bundled into dist/ (fastify,
+ *   kysely, …, found by the `// node_modules/<pkg>/…` marks the bundler leaves
+ *   in dist/ecgrid-identity.mjs), JavaScript generated at run time (Ajv's
+ *   validators, fast-json-stringify's serializers), Node's own JavaScript,
+ *   and work with no JavaScript frame (GC, `writev`, V8 itself);
  * - the functions with the most self time, and with the most inclusive time
  *   (`--match` keeps only the functions whose label matches).
  * A native call is counted as self time of the JavaScript function that made
@@ -18,7 +20,7 @@
  * where better-sqlite3 is called. Issue 16 used it to find how much of a PUT on
  * SQLite is ours at all (README, "What the profiles show").
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scriptArgs } from './lib.mjs';
@@ -32,6 +34,14 @@ if (positionals.length !== 1) {
   process.exit(2);
 }
 const top = Number(args.top);
+if (!Number.isInteger(top) || top < 1) {
+  process.stderr.write(`--top: a whole number of lines, at least 1 (not ${args.top})\n`);
+  process.exit(2);
+}
+if (!existsSync(positionals[0])) {
+  process.stderr.write(`${positionals[0]}: no such file or directory\n`);
+  process.exit(2);
+}
 const match = args.match ? new RegExp(args.match) : null;
 
 const busySamples = (profile) => {
@@ -46,15 +56,25 @@ const [path, profile] = (() => {
   return found.map((file) => [file, readProfile(file)]).sort((a, b) => busySamples(b[1]) - busySamples(a[1]))[0];
 })();
 
+/** The bundle's marks are read from the file as it is now: one rebuilt since the profile was taken would misplace them. */
+const warned = new Set();
+function warnIfNewer(url) {
+  const file = fileURLToPath(url);
+  if (warned.has(file) || statSync(file).mtimeMs <= statSync(path).mtimeMs) return;
+  warned.add(file);
+  process.stderr.write(`warning: ${file} was written after ${path}: if it was rebuilt since, functions may be put in the wrong module\n`);
+}
+
 /** The bundle's module marks (`// src/x.ts`, `// node_modules/pkg/…`) by 0-based line, per bundled file. */
 const marksOf = new Map();
 function marks(url) {
   if (!marksOf.has(url)) {
     let found = [];
     try {
+      warnIfNewer(url);
       readFileSync(fileURLToPath(url), 'utf8').split('\n').forEach((line, index) => {
-        const mark = /^\/\/ (src\/\S+|node_modules\/(?:@[^/]+\/)?[^/]+)/.exec(line);
-        if (mark) found.push([index, mark[1]]);
+        const mark = /^\/\/ (src\/\S+|node_modules\/(?:@[^/]+\/)?[^/]+|\0rolldown\/runtime\.js)/.exec(line);
+        if (mark) found.push([index, mark[1].startsWith('\0') ? "(the bundler's runtime helpers)" : mark[1]]);
       });
     } catch {
       found = [];
@@ -65,8 +85,9 @@ function marks(url) {
 }
 
 /** The part of the process a frame belongs to. */
-function partOf({ url, lineNumber, functionName }) {
-  if (url === '') return `(no JavaScript frame: ${functionName || 'native'})`;
+function partOf({ url, lineNumber, functionName, scriptId }) {
+  // JavaScript made at run time has no file but a script: Ajv's validators, fast-json-stringify's serializers.
+  if (url === '') return String(scriptId) === '0' ? `(no JavaScript frame: ${functionName || 'native'})` : '(JavaScript generated at run time: validators, serializers)';
   if (url.startsWith('node:') || !url.includes('/')) return "(Node's JavaScript)";
   if (url.startsWith('file:') && url.endsWith('.mjs')) {
     const found = marks(url);
@@ -108,12 +129,22 @@ for (const [id, count] of hits) {
   }
 }
 
+/** The four kinds the parts fall into. */
+const kindOf = (part) =>
+  part.startsWith('src/') ? 'ours (src/)'
+  : part.startsWith('(no JavaScript frame') ? 'no JavaScript frame (kernel calls such as writev, GC, V8 itself)'
+  : part === "(Node's JavaScript)" ? "Node's JavaScript"
+  : 'packages (bundled, generated at run time, the bundler\'s helpers)';
+const kinds = new Map();
+for (const [part, count] of parts) add(kinds, kindOf(part), count);
+
 const percent = (count) => `${((100 * count) / busy).toFixed(1).padStart(5)} %`;
 const print = (title, map, keep = () => true) => {
   console.log(`\n${title}`);
   [...map].filter(([name]) => keep(name)).sort((a, b) => b[1] - a[1]).slice(0, top).forEach(([name, count]) => console.log(`${percent(count)}  ${name}`));
 };
 console.log(`${path}: ${profile.samples.length} samples, ${busy} of them busy; shares below are of the busy ones`);
+print('busy time by kind (self time)', kinds);
 print('busy time by part of the process (self time)', parts);
 print('functions by self time', self, (name) => !match || match.test(name));
 print('functions by inclusive time', inclusive, (name) => !match || match.test(name));
