@@ -44,8 +44,11 @@ if (!existsSync(positionals[0])) {
 }
 const match = args.match ? new RegExp(args.match) : null;
 
+/** V8's pseudo-frames: samples of an idle thread, and the tree's root (in every stack, no code of its own). */
+const isIdle = (node) => node.callFrame.functionName === '(idle)';
+const isRoot = (node) => node.callFrame.functionName === '(root)';
 const busySamples = (profile) => {
-  const idle = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+  const idle = new Set(profile.nodes.filter(isIdle).map((node) => node.id));
   return profile.samples.filter((id) => !idle.has(id)).length;
 };
 const readProfile = (path) => JSON.parse(readFileSync(path, 'utf8'));
@@ -65,24 +68,20 @@ function warnIfNewer(url) {
   process.stderr.write(`warning: ${file} was written after ${path}: if it was rebuilt since, functions may be put in the wrong module\n`);
 }
 
-/** The bundle's module marks (`// src/x.ts`, `// node_modules/pkg/…`) by 0-based line, per bundled file. */
-const marksOf = new Map();
-function marks(url) {
-  if (!marksOf.has(url)) {
-    let found = [];
-    try {
-      warnIfNewer(url);
-      readFileSync(fileURLToPath(url), 'utf8').split('\n').forEach((line, index) => {
-        const mark = /^\/\/ (src\/\S+|node_modules\/(?:@[^/]+\/)?[^/]+|\0rolldown\/runtime\.js)/.exec(line);
-        if (mark) found.push([index, mark[1].startsWith('\0') ? "(the bundler's runtime helpers)" : mark[1]]);
-      });
-    } catch {
-      found = [];
-    }
-    marksOf.set(url, found);
+/** The module marks (`// src/x.ts`, `// node_modules/pkg/…`) of a bundled file, as [0-based line, part]; none for a file that cannot be read. */
+function readMarks(url) {
+  try {
+    warnIfNewer(url);
+    return readFileSync(fileURLToPath(url), 'utf8').split('\n').flatMap((line, index) => {
+      const mark = /^\/\/ (src\/\S+|node_modules\/(?:@[^/]+\/)?[^/]+|\0rolldown\/runtime\.js)/.exec(line);
+      return mark ? [[index, mark[1].startsWith('\0') ? "(the bundler's runtime helpers)" : mark[1]]] : [];
+    });
+  } catch {
+    return [];
   }
-  return marksOf.get(url);
 }
+const marksOf = new Map();
+const marks = (url) => marksOf.get(url) ?? marksOf.set(url, readMarks(url)).get(url);
 
 /** The part of the process a frame belongs to. */
 function partOf({ url, lineNumber, functionName, scriptId }) {
@@ -115,15 +114,16 @@ const inclusive = new Map();
 const add = (map, key, count) => map.set(key, (map.get(key) ?? 0) + count);
 let busy = 0;
 for (const [id, count] of hits) {
-  const { callFrame } = byId.get(id);
-  if (callFrame.functionName === '(idle)') continue;
+  const node = byId.get(id);
+  if (isIdle(node)) continue;
+  const { callFrame } = node;
   busy += count;
   add(parts, partOf(callFrame), count);
   add(self, label(callFrame), count);
   const seen = new Set();
   for (let at = id; at !== undefined; at = parentOf.get(at)) {
     const name = label(byId.get(at).callFrame);
-    if (name === '(root) :0' || seen.has(name)) continue;
+    if (isRoot(byId.get(at)) || seen.has(name)) continue;
     seen.add(name);
     add(inclusive, name, count);
   }

@@ -9,7 +9,7 @@ import { findPython } from '../../scripts/prerequisites.mjs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { runProcess } from '../support/process.js';
-import { SEED_RESPONSE, seedExample as example } from '../support/seed-page.js';
+import { SEED_RESPONSE, seedExample } from '../support/seed-page.js';
 
 const REFERENCE_HOST = 'https://rest.ecgrid.io';
 
@@ -37,7 +37,7 @@ async function run(command: string, args: string[]) {
 
 describe("the seed page's code examples, verbatim", () => {
   it('cURL', async () => {
-    const script = example('curl -X PUT', '-d ').replace(REFERENCE_HOST, server.url);
+    const script = seedExample('curl -X PUT', '-d ').replace(REFERENCE_HOST, server.url);
     const out = await run('bash', ['-c', script]);
     const body = JSON.parse(out);
     expect(body).toMatchObject(SEED_RESPONSE);
@@ -45,7 +45,7 @@ describe("the seed page's code examples, verbatim", () => {
 
   it('Node.js', async () => {
     const file = join(dir, `seed-example-${process.pid}.mjs`);
-    writeFileSync(file, example('const apiKey = process.env.ECGRID_API_KEY;', 'console.log(data);').replace(REFERENCE_HOST, server.url));
+    writeFileSync(file, seedExample('const apiKey = process.env.ECGRID_API_KEY;', 'console.log(data);').replace(REFERENCE_HOST, server.url));
     const out = await run(process.execPath, [file]);
     expect(out).toMatch(/success: true/);
     expect(out).toContain("email: 'john.smith@example.com'");
@@ -53,7 +53,7 @@ describe("the seed page's code examples, verbatim", () => {
 
   it('Python (requests)', async () => {
     const file = join(dir, `seed-example-${process.pid}.py`);
-    writeFileSync(file, example('import os, requests', 'print(response.json())').replace(REFERENCE_HOST, server.url));
+    writeFileSync(file, seedExample('import os, requests', 'print(response.json())').replace(REFERENCE_HOST, server.url));
     const out = await run(pythonWithRequests(), [file]);
     expect(out).toMatch(/'success': True/);
     expect(out).toContain("'email': 'john.smith@example.com'");
